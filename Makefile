@@ -1,0 +1,21 @@
+# The README's two commands. uv is installed into .cache/uv when it is not on the PATH.
+export UV_PYTHON_DOWNLOADS ?= never
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.cache/uv/bin/uv)
+
+.PHONY: run test lint
+
+run: $(UV)
+	$(UV) sync --locked --no-dev
+	$(UV) run --no-sync streamlit run app.py
+
+test: $(UV)
+	$(UV) sync --locked
+	$(UV) run --no-sync pytest
+
+lint: $(UV)
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+$(CURDIR)/.cache/uv/bin/uv:
+	python3 -m venv $(CURDIR)/.cache/uv
+	$(CURDIR)/.cache/uv/bin/python -m pip install --quiet uv

@@ -1,0 +1,42 @@
+"""Overview: headline figures for the selected year against the earlier year, and help lines."""
+
+import streamlit as st
+
+from slutaskjut import fmt, sentences
+from slutaskjut.frame import page
+from slutaskjut.i18n import in_language
+from slutaskjut.schema import MEASURES
+
+view = page("overview")
+st.title(view.t("overview.title"))
+st.write(view.t("overview.intro"))
+
+change = view.query("change_between_years", base_year=view.year_from, year=view.year_to).set_index("measure")
+st.subheader(view.t("overview.headline", year=view.year_to, base_year=view.year_from))
+for column, measure in zip(st.columns(len(MEASURES)), MEASURES, strict=True):
+    row = change.loc[measure]
+    delta = None
+    if view.year_from != view.year_to and not fmt.is_missing(row["change_pct"]):
+        delta = view.t(
+            "overview.delta", pct=fmt.percent(row["change_pct"], view.lang, signed=True), base_year=view.year_from
+        )
+    column.metric(
+        view.t("overview.metric_label", measure=view.t(f"measure.{measure}"), year=view.year_to),
+        fmt.count(row["count_year"], view.lang) or view.t("common.not_published"),
+        delta,
+        delta_color="inverse",
+        border=True,
+    )
+if view.year_from == view.year_to:
+    st.info(view.t("overview.same_year"))
+
+start = view.query("milestones", from_year=0, to_year=9999)
+project_start = in_language(start, view.lang).set_index("milestone_id").loc["project_start", "when"]
+st.markdown(sentences.overview_summary(change.reset_index(), project_start, view.lang))
+
+st.subheader(view.t("overview.help_title"))
+help_lines = in_language(view.query("help_lines"), view.lang)
+for purpose, lines in help_lines.groupby("purpose", sort=False):
+    st.markdown(f"**{purpose}**: " + " · ".join(lines["contact"]))
+
+view.footer()

@@ -1,0 +1,55 @@
+"""Benchmarks: the US results beside Malmö's own raw change, with each study's caveats."""
+
+import streamlit as st
+
+from slutaskjut import charts, sentences
+from slutaskjut.frame import page
+from slutaskjut.i18n import in_language
+from slutaskjut.schema import MEASURES
+
+view = page("benchmarks")
+st.title(view.t("benchmarks.title"))
+st.write(view.t("benchmarks.intro"))
+measure = st.selectbox(
+    view.t("benchmarks.measure"), MEASURES, format_func=lambda m: view.t(f"measure.{m}"), key="measure"
+)
+
+us_results = view.query("us_results")
+change = view.query("change_between_years", base_year=view.year_from, year=view.year_to).set_index("measure")
+malmo_change = change.loc[measure, "change_pct"]
+malmo = {
+    "label": view.t(
+        "benchmarks.malmo_bar", measure=view.t(f"measure.{measure}"), base_year=view.year_from, year=view.year_to
+    ),
+    "change_pct": malmo_change,
+}
+localised = in_language(us_results, view.lang)
+figure = charts.benchmark_figure(
+    localised,
+    malmo,
+    lang=view.lang,
+    title=view.t("benchmarks.chart_title", base_year=view.year_from, year=view.year_to),
+)
+st.warning(view.t("benchmarks.caveat"))
+view.chart(
+    figure,
+    sentences.describe_benchmarks(us_results, malmo_change, measure, view.year_from, view.year_to, view.lang),
+    us_results,
+    ["city", "quoted_change_pct", "quoted_outcome", "metric", "study_period", "study", "design", "study_source_id"],
+    "us_results",
+)
+
+st.subheader(view.t("benchmarks.studies"))
+for row in localised.itertuples():
+    period = row.study_period if isinstance(row.study_period, str) else view.t("benchmarks.period_unknown")
+    st.markdown(
+        f"**{row.city}** ({row.programme}, {view.t('benchmarks.programme_from', year=row.programme_start_year)}): "
+        f"{row.metric}; {period}. {row.study}. {row.design}."
+        + (f" *{row.caveat}*" if isinstance(row.caveat, str) else "")
+    )
+
+st.subheader(view.t("benchmarks.review"))
+findings = in_language(view.query("evaluation_findings"), view.lang).set_index("finding_id")
+st.markdown(f"- {findings.loc['systematic_review', 'finding']}\n- {findings.loc['effect_evaluation', 'finding']}")
+
+view.footer()

@@ -1,0 +1,81 @@
+"""Trends: shootings, explosions, dead and injured by year, with milestones and changes."""
+
+import streamlit as st
+
+from slutaskjut import charts, fmt, sentences
+from slutaskjut.frame import page
+from slutaskjut.i18n import in_language
+
+view = page("trends")
+st.title(view.t("trends.title"))
+scale = st.radio(
+    view.t("trends.scale"),
+    ["count", "rate_per_100k"],
+    format_func=lambda value: view.t("trends.scale_count" if value == "count" else "trends.scale_rate"),
+    horizontal=True,
+    key="scale",
+)
+
+years = {"from_year": view.year_from, "to_year": view.year_to}
+yearly = view.query("incidents_by_year", **years)
+provisional = view.query("provisional_figures", **years)
+milestones = in_language(view.query("milestones", **years), view.lang)
+
+figure = charts.trend_figure(
+    yearly,
+    provisional,
+    milestones,
+    value_column=scale,
+    lang=view.lang,
+    title=view.t("trends.chart_title", years=fmt.year_range(view.year_from, view.year_to)),
+)
+columns = ["year", "measure", "count", "rate_per_100k", "status", "population", "as_of", "source_id"]
+view.chart(figure, sentences.describe_trend(yearly, scale, view.lang), yearly, columns, "malmo_by_year")
+
+if len(milestones):
+    st.markdown(f"**{view.t('trends.milestones')}**")
+    st.markdown("\n".join(f"{n}. {m.when}: {m.label}" for n, m in enumerate(milestones.itertuples(), start=1)))
+for row in provisional.itertuples():
+    st.info(
+        view.t(
+            "trends.provisional_note",
+            count=fmt.count(row.count, view.lang),
+            measure=view.t(f"measure_lower.{row.measure}"),
+            year=row.year,
+            date=fmt.date(row.as_of, view.lang),
+        )
+    )
+st.caption(view.t("trends.definition_note"))
+
+st.subheader(view.t("trends.changes_title"))
+changes = view.query("changes_by_year", **years)
+view.table(
+    changes,
+    ["year", "measure", "count", "previous_count", "change_count", "change_pct", "source_id"],
+    "changes_by_year",
+)
+
+disagreements = view.query("source_disagreements", **years)
+if len(disagreements):
+    st.subheader(view.t("trends.disagree_title"))
+    publishers = view.query(
+        "sources", source_ids=sorted(set(disagreements["other_source_id"]) | set(disagreements["headline_source_id"]))
+    )
+    publisher = publishers.set_index("source_id")["publisher"]
+    st.markdown(
+        "\n".join(
+            "- "
+            + view.t(
+                "trends.disagree",
+                year=row.year,
+                measure=view.t(f"measure_lower.{row.measure}"),
+                other_count=fmt.count(row.other_count, view.lang),
+                other_source=publisher[row.other_source_id],
+                headline_count=fmt.count(row.headline_count, view.lang),
+                headline_source=publisher[row.headline_source_id],
+            )
+            for row in disagreements.itertuples()
+        )
+    )
+
+view.footer()

@@ -1,0 +1,33 @@
+with base as (
+    select measure, year, count, rate_per_100k, source_id
+    from yearly_figures
+    where is_headline and year = $base_year
+),
+
+compared as (
+    select measure, year, count, rate_per_100k, source_id
+    from yearly_figures
+    where is_headline and year = $year
+),
+
+final as (
+    select
+        compared.measure,
+        base.year as base_year,
+        compared.year,
+        base.count as count_base,
+        compared.count as count_year,
+        compared.count - base.count as change_count,
+        100.0 * (compared.count - base.count) / nullif(base.count, 0) as change_pct,
+        base.rate_per_100k as rate_base,
+        compared.rate_per_100k as rate_year,
+        100.0 * (compared.rate_per_100k - base.rate_per_100k)
+            / nullif(base.rate_per_100k, 0) as rate_change_pct,
+        base.source_id as base_source_id,
+        compared.source_id
+    from compared
+    inner join base using (measure)
+)
+
+select * from final
+order by measure

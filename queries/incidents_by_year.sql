@@ -1,0 +1,18 @@
+with final as (
+    select
+        year,
+        measure,
+        count,
+        status,
+        population,
+        rate_per_100k,
+        as_of,
+        source_id,
+        population_source_id,
+        note
+    from yearly_figures
+    where is_headline and year between $from_year and $to_year
+)
+
+select * from final
+order by year, measure

@@ -1,0 +1,28 @@
+with figures as (
+    select year, measure, count, status, is_headline, as_of, source_id, note
+    from malmo_yearly
+),
+
+population as (
+    select year, population, source_id as population_source_id
+    from population
+),
+
+final as (
+    select
+        figures.year,
+        figures.measure,
+        figures.count,
+        figures.status,
+        figures.is_headline,
+        population.population,
+        figures.count * 100000.0 / population.population as rate_per_100k,
+        figures.as_of,
+        figures.source_id,
+        population.population_source_id,
+        figures.note
+    from figures
+    left join population using (year)
+)
+
+select * from final

@@ -1,0 +1,200 @@
+"""Plotly figures from query results. Plain functions: no Streamlit, testable alone.
+
+Colours are the Okabe-Ito palette, which stays distinguishable with colour-blindness.
+Values that are not published leave a gap and a shaded band, never a point at zero.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from slutaskjut import fmt
+from slutaskjut.i18n import t
+from slutaskjut.schema import MEASURES
+
+MEASURE_COLOURS = {"shootings": "#0072B2", "explosions": "#D55E00", "dead": "#000000", "injured": "#CC79A7"}
+US_COLOUR, MALMO_COLOUR, FUNNEL_COLOUR = "#0072B2", "#E69F00", "#009E73"
+NOT_PUBLISHED_COLOUR = "#999999"
+_SEPARATORS = {"sv": ",\u00a0", "en": ".,"}
+
+
+def _layout(figure: go.Figure, lang: str, title: str, height: int) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        template="plotly_white",
+        separators=_SEPARATORS[lang],
+        height=height,
+        margin={"l": 60, "r": 20, "t": 90, "b": 50},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        font={"size": 13},
+    )
+    return figure
+
+
+def _value_text(value, lang: str, decimals: int) -> str:
+    return fmt.number(value, lang, decimals) or ""
+
+
+def trend_figure(
+    yearly: pd.DataFrame,
+    provisional: pd.DataFrame,
+    milestones: pd.DataFrame,
+    *,
+    value_column: str,
+    lang: str,
+    title: str,
+) -> go.Figure:
+    """One panel per measure over the years; milestones as numbered dotted lines."""
+    measures = [measure for measure in MEASURES if measure in set(yearly["measure"])]
+    decimals = 1 if value_column == "rate_per_100k" else 0
+    figure = make_subplots(
+        rows=len(measures),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=[t(f"measure.{measure}", lang) for measure in measures],
+    )
+    for row, measure in enumerate(measures, start=1):
+        rows = yearly[yearly["measure"] == measure].sort_values("year")
+        values = [None if fmt.is_missing(v) else float(v) for v in rows[value_column]]
+        figure.add_trace(
+            go.Scatter(
+                x=rows["year"],
+                y=values,
+                mode="lines+markers+text",
+                text=[_value_text(v, lang, decimals) for v in values],
+                textposition="top center",
+                line={"color": MEASURE_COLOURS[measure], "width": 3},
+                marker={"size": 8},
+                name=t("trends.legend_published", lang),
+                legendgroup="published",
+                showlegend=row == 1,
+                connectgaps=False,
+            ),
+            row=row,
+            col=1,
+        )
+        for year, value in zip(rows["year"], values, strict=True):
+            if value is None:
+                figure.add_vrect(
+                    x0=year - 0.5,
+                    x1=year + 0.5,
+                    fillcolor=NOT_PUBLISHED_COLOUR,
+                    opacity=0.2,
+                    line_width=0,
+                    row=row,
+                    col=1,
+                )
+        shown_provisional = provisional[provisional["measure"] == measure]
+        if len(shown_provisional):
+            figure.add_trace(
+                go.Scatter(
+                    x=shown_provisional["year"],
+                    y=shown_provisional[value_column].astype(float),
+                    mode="markers",
+                    marker={
+                        "symbol": "diamond-open",
+                        "size": 13,
+                        "color": MEASURE_COLOURS[measure],
+                        "line": {"width": 2},
+                    },
+                    name=t("trends.legend_provisional", lang),
+                    legendgroup="provisional",
+                    showlegend=True,
+                ),
+                row=row,
+                col=1,
+            )
+        figure.update_yaxes(rangemode="tozero", row=row, col=1)
+
+    figure.add_trace(  # a legend entry for the shaded not-published bands
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 14, "color": NOT_PUBLISHED_COLOUR, "opacity": 0.4},
+            name=t("trends.legend_not_published", lang),
+        )
+    )
+    for number, milestone in enumerate(milestones.itertuples(), start=1):
+        position = fmt.fractional_year(milestone.date)
+        figure.add_vline(x=position, line_dash="dot", line_color="#555555", line_width=1)
+        figure.add_annotation(
+            x=position,
+            y=1,
+            xref="x",
+            yref="y domain",
+            text=str(number),
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 12, "color": "#333333"},
+            bgcolor="#FFFFFF",
+            bordercolor="#555555",
+            borderwidth=1,
+        )
+    years = sorted(set(yearly["year"]))
+    figure.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(year) for year in years])
+    return _layout(figure, lang, title, height=230 * len(measures) + 140)
+
+
+def benchmark_figure(us_results: pd.DataFrame, malmo: dict | None, *, lang: str, title: str) -> go.Figure:
+    """The US results as quoted beside Malmö's raw change (hatched, in another colour).
+
+    `malmo` has `label` and `change_pct`; None or a missing change leaves Malmö's bar out.
+    """
+    figure = go.Figure()
+    labels = [
+        t("benchmarks.us_bar", lang, city=row.city, outcome=row.quoted_outcome) for row in us_results.itertuples()
+    ]
+    figure.add_trace(
+        go.Bar(
+            y=labels,
+            x=us_results["quoted_change_pct"].astype(float),
+            orientation="h",
+            marker={"color": US_COLOUR},
+            text=[fmt.percent(v, lang) for v in us_results["quoted_change_pct"]],
+            textposition="outside",
+            name=t("benchmarks.legend_us", lang),
+        )
+    )
+    if malmo is not None and not fmt.is_missing(malmo["change_pct"]):
+        figure.add_trace(
+            go.Bar(
+                y=[malmo["label"]],
+                x=[float(malmo["change_pct"])],
+                orientation="h",
+                marker={"color": MALMO_COLOUR, "pattern": {"shape": "/", "fgcolor": "#000000"}},
+                text=[fmt.percent(malmo["change_pct"], lang)],
+                textposition="outside",
+                name=t("benchmarks.legend_malmo", lang),
+            )
+        )
+    figure.add_vline(x=0, line_color="#333333", line_width=1)
+    figure.update_xaxes(title=t("benchmarks.axis_change", lang), ticksuffix="\u00a0%" if lang == "sv" else "%")
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    return _layout(figure, lang, title, height=140 + 60 * (len(labels) + 1))
+
+
+def funnel_figure(stages: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
+    """One round's stages as a funnel, each with its count and share of the first stage."""
+    stages = stages.sort_values("step")
+    texts = []
+    for row in stages.itertuples():
+        text = fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
+        if not fmt.is_missing(row.share_of_first_step_pct) and row.step > 1:
+            text += f" ({fmt.percent(row.share_of_first_step_pct, lang)})"
+        texts.append(text)
+    figure = go.Figure(
+        go.Funnel(
+            y=[t(f"stage.{stage}", lang) for stage in stages["stage"]],
+            x=stages["count"].astype(float),
+            text=texts,
+            textinfo="text",
+            marker={"color": FUNNEL_COLOUR},
+            connector={"fillcolor": "#D9EFE8"},
+        )
+    )
+    figure.update_yaxes(automargin=True)
+    return _layout(figure, lang, title, height=120 + 70 * len(stages))

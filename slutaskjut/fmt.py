@@ -1,0 +1,110 @@
+"""Numbers and dates as a reader of each language expects them.
+
+Swedish: "1 234", "18,6", "63 %", "3 december 2020". English: "1,234", "18.6", "63%",
+"3 December 2020". Both use a true minus sign. A missing value is never formatted as 0:
+callers get None back and say "not published" in their own words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
+_MONTHS = {
+    "sv": (
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+def is_missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def number(value, lang: str, decimals: int = 0, signed: bool = False) -> str | None:
+    """1234.5 -> '1 234,5' (sv) or '1,234.5' (en); None when the value is missing."""
+    if is_missing(value):
+        return None
+    rounded = round(float(value), decimals)
+    if rounded == 0:
+        rounded = 0.0  # no "−0"
+    text = f"{abs(rounded):,.{decimals}f}"
+    if lang == "sv":
+        text = text.replace(",", NBSP).replace(".", ",")
+    if rounded < 0:
+        return MINUS + text
+    return ("+" + text) if signed and rounded > 0 else text
+
+
+def count(value, lang: str, lower_bound: bool = False) -> str | None:
+    """A count, with '+' where the source gives a lower bound ('just over 100' -> '100+')."""
+    text = number(value, lang)
+    return None if text is None else text + ("+" if lower_bound else "")
+
+
+def percent(value, lang: str, decimals: int = 0, signed: bool = False) -> str | None:
+    """63 -> '63 %' (sv) or '63%' (en)."""
+    text = number(value, lang, decimals, signed)
+    if text is None:
+        return None
+    return f"{text}{NBSP}%" if lang == "sv" else f"{text}%"
+
+
+def date(value, lang: str) -> str | None:
+    """A date or a partial ISO date ('2021-02', '2020') in words."""
+    if is_missing(value):
+        return None
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        value = value.strftime("%Y-%m-%d")
+    parts = [int(part) for part in str(value).split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
+    month = _MONTHS[lang][parts[1] - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{parts[2]} {month} {parts[0]}"
+
+
+def year_range(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}\u2013{last}"
+
+
+def fractional_year(value) -> float:
+    """A date as a position on a yearly axis where a year's figure sits at the year itself."""
+    value = pd.Timestamp(value).date()
+    start = dt.date(value.year, 1, 1)
+    days = (dt.date(value.year + 1, 1, 1) - start).days
+    return value.year + (value - start).days / days - 0.5
+
+
+def is_finite(value) -> bool:
+    return not is_missing(value) and math.isfinite(float(value))

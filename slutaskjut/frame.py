@@ -1,0 +1,204 @@
+"""The frame every page shares: page config, data, filters in the URL, navigation, sources.
+
+A page calls `page("trends")` first and `footer()` last. The URL is the one source of the
+view (`?lang=en&from=2017&to=2020`): widgets are set from it on every run and write it
+back when changed, so a copied link reproduces the view on any page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from slutaskjut import exports, fmt, paths, tables
+from slutaskjut.i18n import DEFAULT_LANGUAGE, t
+from slutaskjut.load import DataError, built_fingerprint, ensure_database, fingerprint
+from slutaskjut.queries import run_query
+from slutaskjut.schema import LANGUAGES
+from slutaskjut.view import View, YearBounds, parse_view
+
+PAGES = {
+    "overview": "app.py",
+    "trends": "pages/trends.py",
+    "benchmarks": "pages/benchmarks.py",
+    "outreach": "pages/outreach.py",
+    "press": "pages/press.py",
+    "about": "pages/about.py",
+}
+_LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+_AS_OF_COLUMNS = ("as_of", "data_runs_to")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _ensure(data_dir: str, db_path: str, data_fingerprint: str) -> None:
+    # Cached by fingerprint: the build runs once per change of the data, not per page run.
+    ensure_database(Path(data_dir), Path(db_path))
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _connection(db_path: str, data_fingerprint: str) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(db_path, read_only=True)
+
+
+@st.cache_data(max_entries=1000, show_spinner=False)
+def _query(db_path: str, data_fingerprint: str, name: str, params: dict) -> pd.DataFrame:
+    return run_query(_connection(db_path, data_fingerprint), name, **params)
+
+
+def _write_url() -> None:
+    year_from, year_to = st.session_state["years"]
+    st.query_params.from_dict(View(st.session_state["lang"], year_from, year_to).as_params())
+
+
+class Page:
+    """What a page script uses: the view, texts, named queries and the shared pieces."""
+
+    def __init__(self, key: str, view: View, db_path: str, data_fingerprint: str):
+        self.key = key
+        self.view = view
+        self.lang = view.lang
+        self._db_path = db_path
+        self._fingerprint = data_fingerprint
+        self._shown: list[pd.DataFrame] = []
+
+    @property
+    def year_from(self) -> int:
+        return self.view.year_from
+
+    @property
+    def year_to(self) -> int:
+        return self.view.year_to
+
+    def t(self, key: str, **values) -> str:
+        return t(key, self.lang, **values)
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run a named query (cached by its parameters); its sources go into the footer."""
+        frame = _query(self._db_path, self._fingerprint, name, params)
+        self._shown.append(frame)
+        return frame
+
+    def table(self, frame: pd.DataFrame, columns: list[str], name: str) -> None:
+        """A table in the reader's language, with a CSV download of the same rows."""
+        st.dataframe(tables.for_display(frame, columns, self.lang), hide_index=True)
+        st.download_button(
+            self.t("common.download_csv"),
+            exports.csv_bytes(tables.for_download(frame, columns, self.lang)),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"download_{name}",
+            on_click="ignore",
+        )
+
+    def chart(self, figure: go.Figure, description: str, frame: pd.DataFrame, columns: list[str], name: str) -> None:
+        """A chart, its one-line description, and its data table beneath."""
+        st.plotly_chart(
+            figure,
+            key=f"chart_{name}",
+            alt=description,
+            config={"displaylogo": False, "toImageButtonOptions": {"filename": name, "scale": 2}},
+        )
+        st.caption(description)
+        with st.expander(self.t("common.table")):
+            self.table(frame, columns, name)
+
+    def footer(self) -> None:
+        """The sources behind every figure the page showed, and the date the data runs to."""
+        st.divider()
+        st.subheader(self.t("footer.sources"))
+        source_ids = sorted(
+            {
+                value
+                for frame in self._shown
+                for column in frame.columns
+                if column.endswith("source_id")
+                for value in frame[column].dropna()
+            }
+        )
+        if not source_ids:
+            st.caption(self.t("footer.no_sources"))
+            return
+        sources = _query(self._db_path, self._fingerprint, "sources", {"source_ids": source_ids})
+        for source in sources.itertuples():
+            published = fmt.date(source.date_published, self.lang)
+            details = [
+                d
+                for d in (
+                    published,
+                    self.t(f"footer.{source.kind}"),
+                    self.t("footer.accessed", date=fmt.date(source.date_accessed, self.lang)),
+                )
+                if d
+            ]
+            line = f"- **{source.publisher}**: {source.title} ({', '.join(details)})."
+            if not fmt.is_missing(source.notes):
+                line += f" {source.notes}"
+            if not fmt.is_missing(source.url):
+                line += f" <{source.url}>"
+            st.markdown(line)
+        runs_to = [
+            value
+            for frame in self._shown
+            for column in _AS_OF_COLUMNS
+            if column in frame.columns
+            for value in frame[column].dropna()
+        ]
+        if runs_to:
+            st.caption(self.t("footer.runs_to", date=fmt.date(max(runs_to), self.lang)))
+
+
+def _data_problems(problems, lang: str, stale: bool) -> None:
+    message = t("notice.data_error_stale" if stale else "notice.data_error", lang)
+    listing = "\n".join(f"- {problem}" for problem in problems)
+    (st.warning if stale else st.error)(f"{message}\n\n{listing}")
+
+
+def page(key: str) -> Page:
+    """Set up the page: config, data, filters from the URL, sidebar, navigation."""
+    url_lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
+    url_lang = url_lang if url_lang in LANGUAGES else DEFAULT_LANGUAGE
+    st.set_page_config(page_title=f"{t(f'nav.{key}', url_lang)} · Sluta skjut", layout="wide")
+
+    data_dir, db_path = paths.data_dir(), paths.database_path()
+    current = fingerprint(data_dir)
+    try:
+        _ensure(str(data_dir), str(db_path), current)
+    except DataError as error:
+        current = built_fingerprint(db_path)
+        _data_problems(error.problems, url_lang, stale=current is not None)
+        if current is None:
+            st.stop()
+
+    span = _query(str(db_path), current, "year_span", {}).iloc[0]
+    bounds = YearBounds(
+        int(span["first_year"]), int(span["last_year"]), int(span["first_year"]), int(span["last_published_year"])
+    )
+    view, notices = parse_view(st.query_params.to_dict(), bounds)
+    if notices:
+        st.query_params.from_dict(view.as_params())
+    st.session_state["lang"] = view.lang
+    st.session_state["years"] = (view.year_from, view.year_to)
+
+    with st.sidebar:
+        st.markdown(f"### {t('app.name', view.lang)}")
+        st.radio(
+            t("sidebar.language", view.lang),
+            LANGUAGES,
+            key="lang",
+            format_func=_LANGUAGE_NAMES.get,
+            horizontal=True,
+            on_change=_write_url,
+        )
+        st.slider(t("sidebar.years", view.lang), bounds.first, bounds.last, key="years", on_change=_write_url)
+        st.caption(t("sidebar.share", view.lang))
+        st.markdown(f"**{t('sidebar.pages', view.lang)}**")
+        for page_key, script in PAGES.items():
+            st.page_link(script, label=t(f"nav.{page_key}", view.lang), query_params=view.as_params())
+
+    for notice in notices:
+        st.info(notice.text(view.lang))
+    return Page(key, view, str(db_path), current)

@@ -1,0 +1,37 @@
+"""Texts in Swedish and English, from texts.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from slutaskjut.schema import LANGUAGES
+
+DEFAULT_LANGUAGE = "sv"
+
+
+@cache
+def texts() -> dict[str, dict[str, str]]:
+    """Every text by its dotted key ('nav.trends'), each a dict of language -> text."""
+    nested = tomllib.loads(Path(__file__).with_name("texts.toml").read_text())
+    return {f"{section}.{key}": entry for section, entries in nested.items() for key, entry in entries.items()}
+
+
+def t(key: str, lang: str, **values) -> str:
+    return texts()[key][lang].format(**values)
+
+
+def in_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Keep the language's columns of bilingual pairs, named without the suffix.
+
+    `label_sv`, `label_en` become `label` holding the text of `lang`.
+    """
+    other = [language for language in LANGUAGES if language != lang]
+    suffix = f"_{lang}"
+    dropped = [c for c in frame.columns if any(c.endswith(f"_{o}") for o in other)]
+    return frame.drop(columns=dropped).rename(
+        columns={c: c.removesuffix(suffix) for c in frame.columns if c.endswith(suffix)}
+    )

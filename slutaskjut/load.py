@@ -1,0 +1,255 @@
+"""Validate the published-data files in data/ and build the DuckDB database from them.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is
+row 2. Every problem names the file, the row and the column, and all problems of all files
+are collected before anything is written, so one run lists everything to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from slutaskjut.paths import MODELS_DIR
+from slutaskjut.queries import models
+from slutaskjut.schema import TABLES, TABLES_BY_NAME, Column, Table
+
+_INTEGER = re.compile(r"-?\d+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_BUILD_INPUTS = (Path(__file__), Path(__file__).with_name("schema.py"))
+_PANDAS_DTYPES = {"int": "Int64", "bool": "boolean", "text": "string", "partial_date": "string"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, row {self.row}, column {self.column}: {self.message}"
+
+
+class DataError(Exception):
+    """The data files do not validate; `problems` lists every one found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def _parse(value: str, column: Column) -> object:
+    """The typed value of one cell; raises ValueError with a reader's message."""
+    if column.kind == "int":
+        if not _INTEGER.fullmatch(value):
+            raise ValueError(f"'{value}' is not a whole number")
+        if column.minimum is not None and int(value) < column.minimum:
+            raise ValueError(f"'{value}' is below {column.minimum}")
+        return int(value)
+    if column.kind == "bool":
+        if value not in ("true", "false"):
+            raise ValueError(f"'{value}' is not true or false")
+        return value == "true"
+    if column.kind == "date":
+        try:
+            if _DATE.fullmatch(value):
+                return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        raise ValueError(f"'{value}' is not a date written YYYY-MM-DD")
+    if column.kind == "partial_date":
+        if not _PARTIAL_DATE.fullmatch(value):
+            raise ValueError(f"'{value}' is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
+        dt.date.fromisoformat((value + "-01-01")[:10])  # rejects month 13 or day 32
+        return value
+    if column.allowed and value not in column.allowed:
+        raise ValueError(f"'{value}' is not one of {', '.join(column.allowed)}")
+    return value
+
+
+def read_table(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read and check one CSV file against its table, without cross-file checks."""
+    name = path.name
+    if not path.exists():
+        return _empty_frame(table), [Problem(name, 0, "-", "file is missing")]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            lines = list(csv.reader(handle))
+    except UnicodeDecodeError as error:
+        return _empty_frame(table), [Problem(name, 0, "-", f"not UTF-8 text ({error.reason})")]
+    if not lines:
+        return _empty_frame(table), [Problem(name, 1, "-", "file is empty: no header row")]
+
+    header, problems = lines[0], []
+    expected = [column.name for column in table.columns]
+    problems += [Problem(name, 1, c, "required column is missing") for c in expected if c not in header]
+    problems += [Problem(name, 1, c, "unexpected column") for c in header if c not in expected]
+    if problems:
+        return _empty_frame(table), problems
+
+    positions = {column_name: header.index(column_name) for column_name in expected}
+    records: list[dict[str, object]] = []
+    for row_number, cells in enumerate(lines[1:], start=2):
+        if len(cells) != len(header):
+            problems.append(Problem(name, row_number, "-", f"has {len(cells)} cells, the header has {len(header)}"))
+            continue
+        record: dict[str, object] = {}
+        for column in table.columns:
+            raw = cells[positions[column.name]].strip()
+            if raw == "":
+                record[column.name] = None
+                if column.required:
+                    problems.append(Problem(name, row_number, column.name, "value is missing"))
+                continue
+            try:
+                record[column.name] = _parse(raw, column)
+            except ValueError as error:
+                record[column.name] = None
+                problems.append(Problem(name, row_number, column.name, str(error)))
+        records.append(record | {"_row": row_number})
+
+    problems += _duplicate_keys(name, records, table.key)
+    for columns, flag in table.unique_where:
+        flagged = [record for record in records if record.get(flag)]
+        problems += _duplicate_keys(name, flagged, columns, f"more than one row with {flag} true for")
+    problems += _row_rules(name, table, records)
+    frame = pd.DataFrame.from_records(records, columns=[*expected, "_row"])
+    return _typed(frame, table), problems
+
+
+def _duplicate_keys(file: str, records, key, message: str = "duplicate key") -> list[Problem]:
+    seen: dict[tuple, int] = {}
+    problems = []
+    for record in records:
+        value = tuple(record[column] for column in key)
+        if value in seen:
+            problems.append(
+                Problem(
+                    file,
+                    record["_row"],
+                    ", ".join(key),
+                    f"{message} {', '.join(map(str, value))}: same as row {seen[value]}",
+                )
+            )
+        else:
+            seen[value] = record["_row"]
+    return problems
+
+
+def _row_rules(file: str, table: Table, records) -> list[Problem]:
+    """Rules that tie columns of one row together."""
+    if table.name != "malmo_yearly":
+        return []
+    problems = []
+    for record in records:
+        status, count = record["status"], record["count"]
+        if status == "not_published" and count is not None:
+            problems.append(Problem(file, record["_row"], "count", "must be empty when status is not_published"))
+        if status in ("published", "provisional") and count is None:
+            problems.append(Problem(file, record["_row"], "count", f"is missing for a {status} figure"))
+        if status == "provisional" and record["is_headline"]:
+            problems.append(Problem(file, record["_row"], "is_headline", "a provisional figure cannot be the headline"))
+    return problems
+
+
+def _empty_frame(table: Table) -> pd.DataFrame:
+    return _typed(pd.DataFrame(columns=[*(c.name for c in table.columns), "_row"]), table)
+
+
+def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    for column in table.columns:
+        if column.kind in _PANDAS_DTYPES:
+            frame[column.name] = frame[column.name].astype(_PANDAS_DTYPES[column.kind])
+    return frame
+
+
+def read_all(data_dir: Path) -> dict[str, pd.DataFrame]:
+    """Every table, validated; raises DataError listing every problem in every file."""
+    frames, problems = {}, []
+    for table in TABLES:
+        frames[table.name], file_problems = read_table(data_dir / table.file_name, table)
+        problems += file_problems
+    problems += _reference_problems(frames)
+    if problems:
+        raise DataError(problems)
+    return {name: frame.drop(columns="_row") for name, frame in frames.items()}
+
+
+def _reference_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    problems = []
+    for table in TABLES:
+        for column in table.columns:
+            if column.references is None:
+                continue
+            target = TABLES_BY_NAME[column.references]
+            known = set(frames[target.name][target.key[0]].dropna())
+            frame = frames[table.name]
+            for value, row in zip(frame[column.name], frame["_row"], strict=True):
+                if pd.notna(value) and value not in known:
+                    problems.append(Problem(table.file_name, row, column.name, f"unknown {target.key[0]} '{value}'"))
+    return problems
+
+
+def fingerprint(data_dir: Path) -> str:
+    """Changes whenever a data file, a model, the schema or this loader changes."""
+    digest = hashlib.sha256()
+    inputs = [*(data_dir / table.file_name for table in TABLES), *_BUILD_INPUTS, *sorted(MODELS_DIR.glob("*"))]
+    for path in inputs:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    return digest.hexdigest()
+
+
+def build_database(data_dir: Path, db_path: Path) -> None:
+    """Validate data_dir and write the database to db_path in one atomic step.
+
+    The new database is written to a temporary file beside db_path and renamed over it,
+    so a reader never sees half a build, and a failed build leaves the old one in place.
+    """
+    frames = read_all(data_dir)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
+    os.close(handle)
+    os.unlink(temporary)  # DuckDB wants to create the file itself
+    try:
+        with duckdb.connect(temporary) as con:
+            for name, frame in frames.items():
+                con.from_df(frame).create(name)
+            for model in models().values():
+                con.sql(model.sql).create(model.name)
+            build_info = pd.DataFrame({"fingerprint": [fingerprint(data_dir)], "built_at": [dt.datetime.now(dt.UTC)]})
+            con.from_df(build_info).create("build_info")
+        os.replace(temporary, db_path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+        Path(temporary + ".wal").unlink(missing_ok=True)
+
+
+def built_fingerprint(db_path: Path) -> str | None:
+    """The fingerprint the database at db_path was built from, or None if there is none."""
+    if not db_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return con.table("build_info").df()["fingerprint"].iloc[0]
+    except duckdb.Error:
+        return None
+
+
+def ensure_database(data_dir: Path, db_path: Path) -> str:
+    """Build the database if it is missing or older than the data; return its fingerprint."""
+    current = fingerprint(data_dir)
+    if built_fingerprint(db_path) != current:
+        build_database(data_dir, db_path)
+    return current

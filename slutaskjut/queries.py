@@ -1,0 +1,60 @@
+"""The named queries in queries/: each a .sql file with a .toml description beside it."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from slutaskjut.paths import MODELS_DIR, QUERIES_DIR
+
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sql: str
+    description: dict
+
+    @property
+    def params(self) -> frozenset[str]:
+        return frozenset(_PARAMETER.findall(self.sql))
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.description["columns"])
+
+
+def _read(directory: Path) -> dict[str, Query]:
+    return {
+        path.stem: Query(path.stem, path.read_text(), tomllib.loads(path.with_suffix(".toml").read_text()))
+        for path in sorted(directory.glob("*.sql"))
+    }
+
+
+@cache
+def queries() -> dict[str, Query]:
+    return _read(QUERIES_DIR)
+
+
+def models() -> dict[str, Query]:
+    """Derived tables materialised when the database is built, in name order."""
+    return _read(MODELS_DIR)
+
+
+def run_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Run the named query with bound parameters on a cursor of its own."""
+    query = queries()[name]
+    if set(params) != query.params:
+        raise TypeError(f"query {name} takes {sorted(query.params)}, got {sorted(params)}")
+    cursor = con.cursor()
+    try:
+        return cursor.execute(query.sql, params).df()
+    finally:
+        cursor.close()

@@ -1,0 +1,224 @@
+"""Plain-language text made from query results: chart descriptions, summaries, press lines.
+
+Every figure in a sentence comes from the frame it is given; the wording comes from
+texts.toml, so each sentence exists in Swedish and English.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from slutaskjut import fmt
+from slutaskjut.i18n import in_language, t
+from slutaskjut.schema import MEASURES
+
+
+def year_spans(years) -> str:
+    """[2021, 2022, 2024] -> '2021–2022, 2024'."""
+    spans: list[list[int]] = []
+    for year in sorted(years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(fmt.year_range(first, last) for first, last in spans)
+
+
+def describe_trend(yearly: pd.DataFrame, value_column: str, lang: str) -> str:
+    """One line per chart: first and last published value of each measure, and gaps."""
+    decimals = 1 if value_column == "rate_per_100k" else 0
+    parts = []
+    for measure in MEASURES:
+        rows = yearly[yearly["measure"] == measure].sort_values("year")
+        if rows.empty:
+            continue
+        label = t(f"measure.{measure}", lang)
+        published = rows[rows[value_column].notna()]
+        missing = rows.loc[rows[value_column].isna(), "year"]
+        if published.empty:
+            parts.append(t("trends.describe_none", lang, measure=label))
+            continue
+        first, last = published.iloc[0], published.iloc[-1]
+        values = {
+            "measure": label,
+            "first": fmt.number(first[value_column], lang, decimals),
+            "first_year": first["year"],
+            "last": fmt.number(last[value_column], lang, decimals),
+            "last_year": last["year"],
+        }
+        text = t("trends.describe_measure" if len(published) > 1 else "trends.describe_measure_one", lang, **values)
+        if len(missing):
+            text += f" ({t('trends.describe_missing', lang, years=year_spans(missing))})"
+        parts.append(text)
+    return "; ".join(parts) + "."
+
+
+def describe_benchmarks(
+    us_results: pd.DataFrame, malmo_change, measure: str, base_year: int, year: int, lang: str
+) -> str:
+    us = ", ".join(
+        t("benchmarks.describe_us", lang, city=row.city, pct=fmt.percent(row.quoted_change_pct, lang))
+        for row in us_results.itertuples()
+    )
+    label = t(f"measure_lower.{measure}", lang)
+    if fmt.is_missing(malmo_change):
+        return f"{us}. " + t("benchmarks.malmo_missing", lang, measure=label, base_year=base_year, year=year)
+    return t(
+        "benchmarks.describe",
+        lang,
+        us=us,
+        malmo=fmt.percent(malmo_change, lang),
+        measure=label,
+        base_year=base_year,
+        year=year,
+    )
+
+
+def _stage_count(row, lang: str) -> str:
+    return fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
+
+
+def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
+    stages = in_language(stages, lang).sort_values("step")
+    steps = []
+    for row in stages.itertuples():
+        values = {"stage": t(f"stage.{row.stage}", lang), "count": _stage_count(row, lang)}
+        if row.step > 1 and not fmt.is_missing(row.share_of_first_step_pct):
+            steps.append(
+                t("outreach.describe_share", lang, share=fmt.percent(row.share_of_first_step_pct, lang), **values)
+            )
+        else:
+            steps.append(t("outreach.describe_step", lang, **values))
+    return t("outreach.describe_funnel", lang, round=stages["label"].iloc[0], steps=", ".join(steps))
+
+
+def overview_summary(change: pd.DataFrame, project_start, lang: str) -> str:
+    """Two sentences: the change in shootings, and what it can and cannot tell."""
+    shootings = change[change["measure"] == "shootings"]
+    first = t("overview.summary_missing", lang, year="?", base_year="?")
+    if len(shootings):
+        row = shootings.iloc[0]
+        values = {"year": row["year"], "base_year": row["base_year"]}
+        if fmt.is_missing(row["change_pct"]):
+            first = t("overview.summary_missing", lang, **values)
+        else:
+            key = (
+                "summary_same"
+                if row["change_count"] == 0
+                else ("summary_fewer" if row["change_count"] < 0 else "summary_more")
+            )
+            first = t(
+                f"overview.{key}",
+                lang,
+                count=fmt.count(row["count_year"], lang),
+                count_base=fmt.count(row["count_base"], lang),
+                pct=fmt.percent(abs(row["change_pct"]), lang),
+                **values,
+            )
+    return f"{first} {t('overview.summary_cause', lang, start=project_start)}"
+
+
+def _source_fields(sources: pd.DataFrame, source_id: str, lang: str) -> tuple[str, str]:
+    source = sources.set_index("source_id").loc[source_id]
+    name = t("sentence.source", lang, publisher=source["publisher"], title=source["title"])
+    date = fmt.date(source["date_published"], lang) or t(
+        "sentence.undated", lang, accessed=fmt.date(source["date_accessed"], lang)
+    )
+    return name, date
+
+
+def _yearly_sentence(row, lang: str) -> str:
+    return t(f"sentence.yearly_{row.measure}", lang, year=row.year, count=fmt.count(row.count, lang))
+
+
+def _provisional_sentence(row, lang: str) -> str:
+    return t(
+        "sentence.provisional",
+        lang,
+        date=fmt.date(row.as_of, lang),
+        count=fmt.count(row.count, lang),
+        measure=t(f"measure_lower.{row.measure}", lang),
+        year=row.year,
+    )
+
+
+def _change_sentence(row, lang: str) -> str:
+    key = "change_same" if row.change_count == 0 else ("change_fewer" if row.change_count < 0 else "change_more")
+    return t(
+        f"sentence.{key}",
+        lang,
+        measure=t(f"measure_lower.{row.measure}", lang),
+        pct=fmt.percent(abs(row.change_pct), lang),
+        year=row.year,
+        base_year=row.base_year,
+        count_year=fmt.count(row.count_year, lang),
+        count_base=fmt.count(row.count_base, lang),
+    )
+
+
+def _us_sentence(row, lang: str) -> str:
+    return t(
+        "sentence.us_result",
+        lang,
+        city=row.city,
+        pct=fmt.percent(abs(row.quoted_change_pct), lang),
+        outcome=getattr(row, f"quoted_outcome_{lang}"),
+        study=row.study,
+        metric=getattr(row, f"metric_{lang}").lower(),
+    )
+
+
+def _outreach_sentence(row, lang: str) -> str:
+    values = {
+        "round": getattr(row, f"label_{lang}"),
+        "stage": t(f"stage.{row.stage}", lang),
+        "count": _stage_count(row, lang),
+        "unit": t(f"unit.{row.unit}", lang),
+    }
+    if row.step > 1 and not fmt.is_missing(row.share_of_first_step_pct):
+        first = round(row.count * 100 / row.share_of_first_step_pct)
+        return t("sentence.stage_of", lang, first=fmt.count(first, lang), **values)
+    return t("sentence.stage", lang, **values)
+
+
+def _finding_sentence(row, lang: str) -> str:
+    return getattr(row, f"finding_{lang}")
+
+
+def press_sentences(
+    *,
+    yearly: pd.DataFrame,
+    provisional: pd.DataFrame,
+    change: pd.DataFrame,
+    us_results: pd.DataFrame,
+    outreach: pd.DataFrame,
+    findings: pd.DataFrame,
+    sources: pd.DataFrame,
+    lang: str,
+) -> pd.DataFrame:
+    """Every key figure as a sentence in both languages, with its source and date."""
+    groups = [
+        ("press.topic_yearly", yearly[yearly["count"].notna()], _yearly_sentence),
+        ("press.topic_provisional", provisional, _provisional_sentence),
+        ("press.topic_change", change[change["change_pct"].notna()], _change_sentence),
+        ("press.topic_us", us_results, _us_sentence),
+        ("press.topic_outreach", outreach, _outreach_sentence),
+        ("press.topic_finding", findings, _finding_sentence),
+    ]
+    records = []
+    for topic, frame, sentence in groups:
+        for row in frame.itertuples():
+            source, date = _source_fields(sources, row.source_id, lang)
+            records.append(
+                {
+                    "topic": t(topic, lang),
+                    "swedish": sentence(row, "sv"),
+                    "english": sentence(row, "en"),
+                    "source": source,
+                    "source_date": date,
+                    "source_id": row.source_id,
+                }
+            )
+    return pd.DataFrame.from_records(
+        records, columns=["topic", "swedish", "english", "source", "source_date", "source_id"]
+    )
