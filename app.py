@@ -30,8 +30,8 @@ for column, measure in zip(st.columns(len(MEASURES)), MEASURES, strict=True):
 if view.year_from == view.year_to:
     st.info(view.t("overview.same_year"))
 
-start = view.query("milestones", from_year=0, to_year=9999)
-project_start = in_language(start, view.lang).set_index("milestone_id").loc["project_start", "when"]
+milestones = in_language(view.query("milestones", from_year=0, to_year=9999), view.lang)
+project_start = milestones.set_index("milestone_id")["when"].get("project_start")
 st.markdown(sentences.overview_summary(change.reset_index(), project_start, view.lang))
 
 st.subheader(view.t("overview.help_title"))

@@ -49,7 +49,9 @@ for row in localised.itertuples():
     )
 
 st.subheader(view.t("benchmarks.review"))
-findings = in_language(view.query("evaluation_findings"), view.lang).set_index("finding_id")
-st.markdown(f"- {findings.loc['systematic_review', 'finding']}\n- {findings.loc['effect_evaluation', 'finding']}")
+findings = in_language(view.query("evaluation_findings"), view.lang).set_index("finding_id")["finding"]
+st.markdown(
+    "\n".join(f"- {finding}" for finding in findings.reindex(["systematic_review", "effect_evaluation"]).dropna())
+)
 
 view.footer()

@@ -21,7 +21,7 @@ import pandas as pd
 
 from slutaskjut.paths import MODELS_DIR
 from slutaskjut.queries import models
-from slutaskjut.schema import TABLES, TABLES_BY_NAME, Column, Table
+from slutaskjut.schema import MEASURES, TABLES, TABLES_BY_NAME, Column, Table
 
 _INTEGER = re.compile(r"-?\d+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -49,6 +49,17 @@ class DataError(Exception):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
+def _checked_date(value: str, pattern: re.Pattern, written: str) -> str:
+    """The value if it is a real date in the pattern ('2020', '2020-12', '2020-12-03')."""
+    try:
+        if pattern.fullmatch(value):
+            dt.date.fromisoformat((value + "-01-01")[:10])  # rejects month 13 or day 32
+            return value
+    except ValueError:
+        pass
+    raise ValueError(f"'{value}' is not a date written {written}")
+
+
 def _parse(value: str, column: Column) -> object:
     """The typed value of one cell; raises ValueError with a reader's message."""
     if column.kind == "int":
@@ -62,17 +73,9 @@ def _parse(value: str, column: Column) -> object:
             raise ValueError(f"'{value}' is not true or false")
         return value == "true"
     if column.kind == "date":
-        try:
-            if _DATE.fullmatch(value):
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        raise ValueError(f"'{value}' is not a date written YYYY-MM-DD")
+        return dt.date.fromisoformat(_checked_date(value, _DATE, "YYYY-MM-DD"))
     if column.kind == "partial_date":
-        if not _PARTIAL_DATE.fullmatch(value):
-            raise ValueError(f"'{value}' is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
-        dt.date.fromisoformat((value + "-01-01")[:10])  # rejects month 13 or day 32
-        return value
+        return _checked_date(value, _PARTIAL_DATE, "YYYY, YYYY-MM or YYYY-MM-DD")
     if column.allowed and value not in column.allowed:
         raise ValueError(f"'{value}' is not one of {', '.join(column.allowed)}")
     return value
@@ -105,6 +108,7 @@ def read_table(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
             problems.append(Problem(name, row_number, "-", f"has {len(cells)} cells, the header has {len(header)}"))
             continue
         record: dict[str, object] = {}
+        invalid: set[str] = set()  # cells already reported, so rules do not report them again
         for column in table.columns:
             raw = cells[positions[column.name]].strip()
             if raw == "":
@@ -116,14 +120,15 @@ def read_table(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
                 record[column.name] = _parse(raw, column)
             except ValueError as error:
                 record[column.name] = None
+                invalid.add(column.name)
                 problems.append(Problem(name, row_number, column.name, str(error)))
-        records.append(record | {"_row": row_number})
+        records.append(record | {"_row": row_number, "_invalid": invalid})
 
     problems += _duplicate_keys(name, records, table.key)
     for columns, flag in table.unique_where:
         flagged = [record for record in records if record.get(flag)]
         problems += _duplicate_keys(name, flagged, columns, f"more than one row with {flag} true for")
-    problems += _row_rules(name, table, records)
+    problems += _yearly_rules(name, table, records)
     frame = pd.DataFrame.from_records(records, columns=[*expected, "_row"])
     return _typed(frame, table), problems
 
@@ -147,12 +152,22 @@ def _duplicate_keys(file: str, records, key, message: str = "duplicate key") -> 
     return problems
 
 
-def _row_rules(file: str, table: Table, records) -> list[Problem]:
-    """Rules that tie columns of one row together."""
+def _yearly_rules(file: str, table: Table, records) -> list[Problem]:
+    """Rules of the yearly figures: status and count agree, every year has every measure."""
     if table.name != "malmo_yearly":
         return []
     problems = []
+    headlines = {(record["year"], record["measure"]) for record in records if record["is_headline"]}
+    for year in sorted({record["year"] for record in records if record["year"] is not None}):
+        first_row = min(record["_row"] for record in records if record["year"] == year)
+        problems += [
+            Problem(file, first_row, "is_headline", f"no headline row for {year}, {measure}")
+            for measure in MEASURES
+            if (year, measure) not in headlines
+        ]
     for record in records:
+        if "count" in record["_invalid"]:
+            continue
         status, count = record["status"], record["count"]
         if status == "not_published" and count is not None:
             problems.append(Problem(file, record["_row"], "count", "must be empty when status is not_published"))

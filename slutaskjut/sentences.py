@@ -92,7 +92,7 @@ def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
     return t("outreach.describe_funnel", lang, round=stages["label"].iloc[0], steps=", ".join(steps))
 
 
-def overview_summary(change: pd.DataFrame, project_start, lang: str) -> str:
+def overview_summary(change: pd.DataFrame, project_start: str | None, lang: str) -> str:
     """Two sentences: the change in shootings, and what it can and cannot tell."""
     shootings = change[change["measure"] == "shootings"]
     first = t("overview.summary_missing", lang, year="?", base_year="?")
@@ -115,6 +115,8 @@ def overview_summary(change: pd.DataFrame, project_start, lang: str) -> str:
                 pct=fmt.percent(abs(row["change_pct"]), lang),
                 **values,
             )
+    if project_start is None:
+        return first
     return f"{first} {t('overview.summary_cause', lang, start=project_start)}"
 
 

@@ -1,0 +1,132 @@
+"""Charts, sentences, tables and downloads, built from the real queries without Streamlit."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from slutaskjut import charts, exports, sentences, tables
+from slutaskjut.i18n import in_language
+from slutaskjut.queries import run_query
+
+
+@pytest.fixture(scope="module")
+def frames(con):
+    years = {"from_year": 2016, "to_year": 2024}
+    outreach = run_query(con, "outreach_by_round_and_stage", **years)
+    all_sources = con.table("sources").df()["source_id"].tolist()
+    return {
+        "yearly": run_query(con, "incidents_by_year", **years),
+        "provisional": run_query(con, "provisional_figures", **years),
+        "milestones": run_query(con, "milestones", **years),
+        "change": run_query(con, "change_between_years", base_year=2017, year=2020),
+        "us": run_query(con, "us_results"),
+        "outreach": outreach,
+        "findings": run_query(con, "evaluation_findings"),
+        "sources": run_query(con, "sources", source_ids=all_sources),
+    }
+
+
+def test_trend_chart_leaves_gaps_for_not_published_years(frames):
+    figure = charts.trend_figure(
+        frames["yearly"],
+        frames["provisional"],
+        in_language(frames["milestones"], "sv"),
+        value_column="count",
+        lang="sv",
+        title="x",
+    )
+    explosions = next(trace for trace in figure.data if trace.line.color == charts.MEASURE_COLOURS["explosions"])
+    points = dict(zip(explosions.x, explosions.y, strict=True))
+    assert points[2017] == 62 and points[2021] is None and points[2024] is None
+    provisional = [trace for trace in figure.data if trace.marker.symbol == "diamond-open"]
+    assert [(list(p.x), list(p.y)) for p in provisional] == [([2020], [19.0])]
+    shaded = [shape for shape in figure.layout.shapes if shape.type == "rect"]
+    assert len(shaded) == 2 + 2 + 4 + 4  # shootings, dead: 2023-24; explosions, injured: 2021-24
+    milestone_positions = {round(shape.x0, 3) for shape in figure.layout.shapes if shape.type == "line"}
+    assert milestone_positions == {2017.585, 2018.248, 2019.664}  # Feb 2018, Oct 2018, spring 2020 (leap year)
+
+
+def test_benchmark_chart_shows_malmo_apart(frames):
+    us = in_language(frames["us"], "en")
+    figure = charts.benchmark_figure(us, {"label": "Malmö", "change_pct": -69.2}, lang="en", title="x")
+    us_bars, malmo_bar = figure.data
+    assert sorted(us_bars.x) == [-63, -42, -41, -32]
+    assert list(malmo_bar.x) == [-69.2] and malmo_bar.marker.pattern.shape == "/"
+    without_malmo = charts.benchmark_figure(us, {"label": "Malmö", "change_pct": float("nan")}, lang="en", title="x")
+    assert len(without_malmo.data) == 1
+
+
+def test_funnel_chart_counts_and_shares(frames):
+    may = frames["outreach"][frames["outreach"]["round_id"] == "may_2020"]
+    (funnel,) = charts.funnel_figure(may, lang="sv", title="x").data
+    assert list(funnel.x) == [23, 7, 2]
+    assert list(funnel.text) == ["23", "7 (30\u00a0%)", "2 (9\u00a0%)"]
+
+
+def test_chart_descriptions_name_the_figures(frames):
+    described = sentences.describe_trend(frames["yearly"], "count", "sv")
+    assert "Skjutningar: 61 år 2016, 29 år 2022 (ej publicerat 2023–2024)" in described
+    assert "Sprängningar: 43 år 2016, 17 år 2020 (ej publicerat 2021–2024)" in described
+    may = frames["outreach"][frames["outreach"]["round_id"] == "may_2020"]
+    assert "Sought support from the exit programme 7 (30%)" in sentences.describe_funnel(may, "en")
+
+
+def test_overview_summary(frames):
+    summary = sentences.overview_summary(frames["change"], "February 2018", "en")
+    assert summary.startswith("In 2020, 20 shootings were recorded in Malmö, 69% fewer than in 2017 (65).")
+    assert "February 2018" in summary and "not been statistically tied" in summary
+
+
+def test_press_sentences_carry_source_and_date_in_both_languages(frames):
+    press = sentences.press_sentences(
+        yearly=frames["yearly"],
+        provisional=frames["provisional"],
+        change=frames["change"],
+        us_results=frames["us"],
+        outreach=frames["outreach"],
+        findings=frames["findings"],
+        sources=frames["sources"],
+        lang="sv",
+    )
+    assert press[["swedish", "english", "source", "source_date"]].notna().all().all()
+    swedish = press["swedish"].tolist()
+    assert "År 2017 inträffade 65 skjutningar i Malmö." in swedish
+    assert "Custom notifications maj 2020: Sökte stöd från avhopparverksamheten: 7 av 23 personer." in swedish
+    assert "Sedan starten (till december 2020): Uppsökta för custom notification: 100+ personer." in swedish
+    boston = press[press["english"].str.contains("Boston")].iloc[0]
+    assert (
+        "63% fewer youth homicides" in boston["english"] and "63\u00a0% färre mord bland ungdomar" in boston["swedish"]
+    )
+    assert boston["source"] == "Malmö stad: Sluta skjut (web page with the table Skjutningar och sprängningar i Malmö)"
+    assert boston["source_date"] == "28 januari 2021"
+    provisional = press[press["swedish"].str.contains("preliminär")].iloc[0]
+    assert "19 skjutningar" in provisional["swedish"] and provisional["source_date"] == "3 december 2020"
+    assert not press["swedish"].str.contains(" 0 ").any()
+
+
+def test_tables_show_missing_as_not_published(frames):
+    columns = ["year", "measure", "count", "rate_per_100k"]
+    shown = tables.for_display(frames["yearly"], columns, "sv")
+    row = shown[(shown["År"] == "2022") & (shown["Mått"] == "Sprängningar")].iloc[0]
+    assert row["Antal"] == "ej publicerat" and row["Per 100 000 invånare"] == ""
+    downloaded = tables.for_download(frames["yearly"], columns, "en")
+    assert list(downloaded.columns) == ["Year", "Measure", "Count", "Per 100,000 inhabitants"]
+    assert pd.isna(downloaded[(downloaded["Year"] == 2022) & (downloaded["Measure"] == "Explosions")]["Count"]).all()
+
+
+def test_csv_and_excel_downloads_hold_the_figures(frames):
+    yearly = tables.for_download(frames["yearly"], ["year", "measure", "count", "source_id"], "sv")
+    sources = tables.for_download(frames["sources"], ["source_id", "publisher", "title", "date_published"], "sv")
+    read_back = pd.read_csv(io.BytesIO(exports.csv_bytes(yearly)), encoding="utf-8-sig")
+    assert read_back[(read_back["År"] == 2017) & (read_back["Mått"] == "Skjutningar")]["Antal"].tolist() == [65]
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.excel_bytes({"Helårssiffror": yearly, "Källor": sources})))
+    assert workbook.sheetnames == ["Helårssiffror", "Källor"]
+    source_rows = list(workbook["Källor"].values)
+    assert source_rows[0] == ("Källa", "Utgivare", "Titel", "Publicerad")
+    assert ("press_release_2020_12_03", "Kriminalvården, Polisen, Malmö stad") == source_rows[
+        1 + sources.index[sources["Källa"] == "press_release_2020_12_03"][0]
+    ][:2]

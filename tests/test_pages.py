@@ -1,0 +1,160 @@
+"""Every page renders in both languages, shows the published figures, and follows the URL."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run_page
+from test_load import rewrite
+
+from slutaskjut.frame import PAGES
+from slutaskjut.i18n import t
+
+NBSP = "\u00a0"
+SCRIPTS = {key: (None if script == "app.py" else script) for key, script in PAGES.items()}
+
+
+def texts_of(app) -> str:
+    """Everything a reader sees as text, tables included."""
+    parts = [
+        e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning") for e in getattr(app, kind)
+    ]
+    parts += [f"{m.label} {m.value} {m.delta}" for m in app.metric]
+    parts += [frame.value.to_string() for frame in app.dataframe]
+    return "\n".join(str(part) for part in parts)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("key", list(PAGES))
+def test_page_renders_with_sources(key, lang):
+    app = run_page(SCRIPTS[key], lang=lang)
+    assert not app.exception, app.exception[0].value if app.exception else ""
+    assert not app.error
+    assert app.title[0].value == t(f"{key}.title", lang)
+    assert t("footer.sources", lang) in [header.value for header in app.subheader]
+    source_lines = [m.value for m in app.markdown if m.value.startswith("- **")]
+    assert source_lines, "every page ends with the sources behind it"
+    links = app.get("page_link")
+    assert [link.proto.label for link in links] == [t(f"nav.{page}", lang) for page in PAGES]
+
+
+def test_overview_headline_figures():
+    app = run_page(None, lang="sv", **{"from": "2017", "to": "2020"})
+    metrics = {m.label: (m.value, m.delta) for m in app.metric}
+    assert metrics["Skjutningar 2020"] == ("20", f"\u221269{NBSP}% mot 2017")
+    assert metrics["Skadade 2020"] == ("5", f"\u221286{NBSP}% mot 2017")
+    summary = texts_of(app)
+    assert (
+        "År 2020 registrerades 20 skjutningar i Malmö, 69 % färre än år 2017 (65).".replace(" %", f"{NBSP}%") in summary
+    )
+    assert "040-34 39 99" in summary and "114 14" in summary
+
+
+def test_overview_says_not_published_instead_of_zero():
+    app = run_page(None, lang="en", **{"from": "2016", "to": "2022"})
+    metrics = {m.label: (m.value, m.delta) for m in app.metric}
+    assert metrics["Explosions 2022"] == ("not published", "")
+    assert metrics["Shootings 2022"] == ("29", "\u221252% vs 2016")
+
+
+def test_trends_page_shows_the_yearly_table_and_notes():
+    app = run_page("pages/trends.py", lang="en", **{"from": "2016", "to": "2020"})
+    table = app.dataframe[0].value
+    shootings_2017 = table[(table["Year"] == "2017") & (table["Measure"] == "Shootings")]
+    assert shootings_2017["Count"].tolist() == ["65"] and shootings_2017["Per 100,000 inhabitants"].tolist() == ["19.5"]
+    text = texts_of(app)
+    assert "Provisional: 19 shootings in 2020 up to 3 December 2020" in text
+    assert "2016, shootings: 59 according to NRK; 61 according to Malmö stad is shown here." in text
+    assert "1. February 2018: Sluta skjut starts" in text
+
+
+def test_trends_page_switches_to_rates():
+    app = run_page("pages/trends.py", lang="sv", **{"from": "2017", "to": "2017"})
+    app.radio(key="scale").set_value("rate_per_100k").run()
+    assert "Skjutningar: 19,5 år 2017" in texts_of(app)
+
+
+def test_benchmarks_page():
+    app = run_page("pages/benchmarks.py", lang="sv", **{"from": "2017", "to": "2020"})
+    text = texts_of(app)
+    assert f"Boston \u221263{NBSP}%" in text and f"Malmö: \u221269{NBSP}% skjutningar 2017–2020" in text
+    assert t("benchmarks.caveat", "sv") in text
+    app.selectbox(key="measure").set_value("explosions").run()
+    assert f"\u221273{NBSP}% sprängningar 2017–2020" in texts_of(app)
+
+
+def test_outreach_page():
+    app = run_page("pages/outreach.py", lang="sv", **{"from": "2016", "to": "2022"})
+    text = texts_of(app)
+    assert f"Sökte stöd från avhopparverksamheten 7 (30{NBSP}%)" in text
+    assert "Ville ha hjälp direkt på plats 5 (21" in text
+    assert "100+ personer" in text and "40+ personer" in text
+    assert "25 personer" in text and "49 samtal" in text
+
+
+def test_outreach_page_outside_the_rounds():
+    app = run_page("pages/outreach.py", lang="en", **{"from": "2016", "to": "2018"})
+    assert "No figures for 2016–2018." in texts_of(app)
+    assert not app.exception
+
+
+def test_press_page_sentences_and_downloads():
+    app = run_page("pages/press.py", lang="en", **{"from": "2017", "to": "2020"})
+    sentences = app.dataframe[0].value
+    assert "In 2017, there were 65 shootings in Malmö." in sentences["Swedish"].tolist() + sentences["English"].tolist()
+    assert "År 2017 inträffade 65 skjutningar i Malmö." in sentences["Swedish"].tolist()
+    downloads = app.get("download_button")
+    assert len(downloads) >= 9  # the key-figure table, the workbook and a CSV per table
+
+
+def test_about_page_lists_every_source():
+    app = run_page("pages/about.py", lang="sv")
+    text = texts_of(app)
+    assert "Kriminalvården, Polisen, Malmö stad" in text and "Sluta skjut i allvarliga samtal med kriminella" in text
+    assert "malmo_yearly.csv" in text
+
+
+def test_url_parameters_set_the_filters_and_links():
+    app = run_page("pages/trends.py", lang="en", **{"from": "2018", "to": "2019"})
+    assert app.slider(key="years").value == (2018, 2019)
+    assert app.radio(key="lang").value == "en"
+    assert set(app.dataframe[0].value["Year"]) == {"2018", "2019"}
+    for link in app.get("page_link"):
+        assert "lang=en" in link.proto.query_string and "from=2018" in link.proto.query_string
+
+
+@pytest.mark.parametrize(
+    "params", [{"from": "abc"}, {"to": "1800"}, {"lang": "xx"}, {"from": "2020", "to": "2017"}, {"from": ""}]
+)
+def test_odd_url_values_fall_back_with_a_notice(params):
+    app = run_page("pages/trends.py", **params)
+    assert not app.exception
+    assert len(app.info) >= 1
+    assert app.slider(key="years").value == (2016, 2022)
+    assert (app.query_params["from"], app.query_params["to"]) == ("2016", "2022")
+
+
+def test_changing_filters_updates_the_url():
+    app = run_page("pages/benchmarks.py", lang="sv")
+    app.slider(key="years").set_value((2017, 2019)).run()
+    assert (app.query_params["from"], app.query_params["to"]) == ("2017", "2019")
+    app.radio(key="lang").set_value("en").run()
+    assert app.query_params["lang"] == "en"
+    assert app.title[0].value == t("benchmarks.title", "en")
+
+
+def test_broken_data_is_a_message_not_a_traceback(data_copy, tmp_path, monkeypatch):
+    rewrite(data_copy / "population.csv", lambda rows: rows[1].__setitem__(1, "many"))
+    monkeypatch.setenv("SLUTASKJUT_DATA", str(data_copy))
+    monkeypatch.setenv("SLUTASKJUT_DB", str(tmp_path / "never-built.duckdb"))
+    app = run_page(None)
+    assert not app.exception
+    assert "population.csv, row 2, column population: 'many' is not a whole number" in app.error[0].value
+
+
+def test_broken_data_keeps_showing_the_last_valid_data(data_copy, database_path, monkeypatch):
+    rewrite(data_copy / "population.csv", lambda rows: rows[1].__setitem__(1, "many"))
+    monkeypatch.setenv("SLUTASKJUT_DATA", str(data_copy))
+    app = run_page(None, **{"from": "2017", "to": "2020"})
+    assert not app.exception
+    assert "population.csv, row 2, column population" in app.warning[0].value
+    assert {m.label: m.value for m in app.metric}["Skjutningar 2020"] == "20"

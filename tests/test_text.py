@@ -1,0 +1,97 @@
+"""Formatting, translations and URL parameters: pure functions, no Streamlit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from slutaskjut import fmt
+from slutaskjut.i18n import in_language, t, texts
+from slutaskjut.view import View, YearBounds, parse_view
+
+NBSP = "\u00a0"
+BOUNDS = YearBounds(first=2016, last=2024, default_from=2016, default_to=2022)
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "decimals", "expected"),
+    [
+        (1234, "sv", 0, f"1{NBSP}234"),
+        (1234, "en", 0, "1,234"),
+        (18.58, "sv", 1, "18,6"),
+        (18.58, "en", 1, "18.6"),
+        (-45, "sv", 0, "\u221245"),
+        (-0.04, "sv", 1, "0,0"),
+        (1234567.891, "sv", 2, f"1{NBSP}234{NBSP}567,89"),
+    ],
+)
+def test_number(value, lang, decimals, expected):
+    assert fmt.number(value, lang, decimals) == expected
+
+
+def test_percent_count_and_missing():
+    assert fmt.percent(63, "sv") == f"63{NBSP}%"
+    assert fmt.percent(63, "en") == "63%"
+    assert fmt.percent(-69.23, "sv", decimals=1) == f"\u221269,2{NBSP}%"
+    assert fmt.percent(12, "en", signed=True) == "+12%"
+    assert fmt.count(100, "sv", lower_bound=True) == "100+"
+    assert fmt.count(None, "sv") is None
+    assert fmt.number(float("nan"), "en") is None
+
+
+def test_dates_in_words():
+    assert fmt.date("2020-12-03", "sv") == "3 december 2020"
+    assert fmt.date(dt.date(2020, 12, 3), "en") == "3 December 2020"
+    assert fmt.date("2021-02", "sv") == "februari 2021"
+    assert fmt.date("2018", "en") == "2018"
+    assert fmt.date(None, "sv") is None
+
+
+def test_milestone_position_on_a_yearly_axis():
+    assert fmt.fractional_year(dt.date(2018, 1, 1)) == pytest.approx(2017.5)
+    assert fmt.fractional_year(dt.date(2018, 7, 2)) == pytest.approx(2018.0, abs=0.01)
+
+
+def test_every_text_exists_in_both_languages_with_the_same_placeholders():
+    placeholder = re.compile(r"\{(\w+)\}")
+    for key, entry in texts().items():
+        assert set(entry) == {"sv", "en"}, key
+        assert entry["sv"].strip() and entry["en"].strip(), key
+        assert set(placeholder.findall(entry["sv"])) == set(placeholder.findall(entry["en"])), key
+
+
+def test_translation_fills_values():
+    assert t("overview.headline", "en", year=2020, base_year=2017) == "2020 compared with 2017"
+
+
+def test_in_language_keeps_the_chosen_language():
+    import pandas as pd
+
+    frame = pd.DataFrame({"id": [1], "label_sv": ["Hej"], "label_en": ["Hello"]})
+    assert in_language(frame, "en").to_dict("records") == [{"id": 1, "label": "Hello"}]
+    assert in_language(frame, "sv").to_dict("records") == [{"id": 1, "label": "Hej"}]
+
+
+def test_url_parameters_set_the_view():
+    assert parse_view({"lang": "en", "from": "2017", "to": "2020"}, BOUNDS) == (View("en", 2017, 2020), [])
+    assert parse_view({}, BOUNDS) == (View("sv", 2016, 2022), [])
+
+
+@pytest.mark.parametrize(
+    ("params", "view", "notice"),
+    [
+        ({"from": "abc"}, View("sv", 2016, 2022), "notice.bad_year"),
+        ({"to": "1800"}, View("sv", 2016, 2022), "notice.bad_year"),
+        ({"from": "2019", "to": "2030"}, View("sv", 2019, 2022), "notice.bad_year"),
+        ({"lang": "xx", "from": "2018"}, View("sv", 2018, 2022), "notice.bad_lang"),
+        ({"from": "2020", "to": "2017"}, View("sv", 2016, 2022), "notice.reversed_years"),
+        ({"from": "2017.5"}, View("sv", 2016, 2022), "notice.bad_year"),
+    ],
+)
+def test_odd_url_parameters_fall_back_with_a_notice(params, view, notice):
+    parsed, notices = parse_view(params, BOUNDS)
+    assert parsed == view
+    assert [n.key for n in notices] == [notice]
+    assert notices[0].text("sv") and notices[0].text("en")
