@@ -8,7 +8,6 @@ callers get None back and say "not published" in their own words.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
 
@@ -104,7 +103,3 @@ def fractional_year(value) -> float:
     start = dt.date(value.year, 1, 1)
     days = (dt.date(value.year + 1, 1, 1) - start).days
     return value.year + (value - start).days / days - 0.5
-
-
-def is_finite(value) -> bool:
-    return not is_missing(value) and math.isfinite(float(value))

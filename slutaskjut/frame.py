@@ -57,8 +57,7 @@ def _write_url() -> None:
 class Page:
     """What a page script uses: the view, texts, named queries and the shared pieces."""
 
-    def __init__(self, key: str, view: View, db_path: str, data_fingerprint: str):
-        self.key = key
+    def __init__(self, view: View, db_path: str, data_fingerprint: str):
         self.view = view
         self.lang = view.lang
         self._db_path = db_path
@@ -201,4 +200,4 @@ def page(key: str) -> Page:
 
     for notice in notices:
         st.info(notice.text(view.lang))
-    return Page(key, view, str(db_path), current)
+    return Page(view, str(db_path), current)

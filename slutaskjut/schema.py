@@ -37,9 +37,6 @@ class Table:
     def file_name(self) -> str:
         return f"{self.name}.csv"
 
-    def column(self, name: str) -> Column:
-        return next(column for column in self.columns if column.name == name)
-
 
 def _source(description: str = "Source of the row (sources.source_id).") -> Column:
     return Column("source_id", "text", description, references="sources")
