@@ -17,9 +17,9 @@ for column, measure in zip(st.columns(len(MEASURES)), MEASURES, strict=True):
     row = change.loc[measure]
     delta = None
     if view.year_from != view.year_to and not fmt.is_missing(row["change_pct"]):
-        delta = view.t(
-            "overview.delta", pct=fmt.percent(row["change_pct"], view.lang, signed=True), base_year=view.year_from
-        )
+        # st.metric takes the arrow's direction from a leading ASCII "-", not the true minus sign
+        pct = fmt.percent(row["change_pct"], view.lang, signed=True).replace(fmt.MINUS, "-")
+        delta = view.t("overview.delta", pct=pct, base_year=view.year_from)
     column.metric(
         view.t("overview.metric_label", measure=view.t(f"measure.{measure}"), year=view.year_to),
         fmt.count(row["count_year"], view.lang) or view.t("common.not_published"),

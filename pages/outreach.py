@@ -29,11 +29,11 @@ for (round_id, label), stages in rounds.groupby(["round_id", "label"], sort=Fals
         f"funnel_{round_id}",
     )
 
-for activity, heading in (("call_ins_and_notifications", "outreach.reports"), ("programme_total", "outreach.totals")):
+for activity in ("call_ins_and_notifications", "programme_total"):
     figures = localised[localised["activity"] == activity]
     if figures.empty:
         continue
-    st.subheader(f"{view.t(heading)}: {figures['label'].iloc[0]}")
+    st.subheader(figures["label"].iloc[0])
     for column, row in zip(st.columns(len(figures)), figures.itertuples(), strict=True):
         column.metric(
             view.t(f"stage.{row.stage}"),

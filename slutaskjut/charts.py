@@ -107,7 +107,10 @@ def trend_figure(
                 row=row,
                 col=1,
             )
-        figure.update_yaxes(rangemode="tozero", row=row, col=1)
+        peak = max(
+            [v for v in values if v is not None] + shown_provisional[value_column].astype(float).tolist(), default=0
+        )
+        figure.update_yaxes(range=[0, peak * 1.3 or 1], row=row, col=1)  # room for the value labels
 
     figure.add_trace(  # a legend entry for the shaded not-published bands
         go.Scatter(
@@ -172,6 +175,9 @@ def benchmark_figure(us_results: pd.DataFrame, malmo: dict | None, *, lang: str,
             )
         )
     figure.add_vline(x=0, line_color="#333333", line_width=1)
+    values = [value for trace in figure.data for value in trace.x]
+    # room for the value labels written outside the bars' ends
+    figure.update_xaxes(range=[min(0.0, *values) * 1.3 - 5, max(0.0, *values) * 1.3 + 5])
     figure.update_xaxes(title=t("benchmarks.axis_change", lang), ticksuffix="\u00a0%" if lang == "sv" else "%")
     figure.update_yaxes(autorange="reversed", automargin=True)
     return _layout(figure, lang, title, height=140 + 60 * (len(labels) + 1))

@@ -130,3 +130,19 @@ def test_csv_and_excel_downloads_hold_the_figures(frames):
     assert ("press_release_2020_12_03", "Kriminalvården, Polisen, Malmö stad") == source_rows[
         1 + sources.index[sources["Källa"] == "press_release_2020_12_03"][0]
     ][:2]
+
+
+def test_value_labels_fit_inside_the_axes(frames):
+    us = in_language(frames["us"], "en")
+    benchmark = charts.benchmark_figure(us, {"label": "Malmö", "change_pct": -69.2}, lang="en", title="x")
+    low, high = benchmark.layout.xaxis.range
+    assert low < -69.2 * 1.2 and high > 0
+    trend = charts.trend_figure(
+        frames["yearly"],
+        frames["provisional"],
+        in_language(frames["milestones"], "en"),
+        value_column="count",
+        lang="en",
+        title="x",
+    )
+    assert trend.layout.yaxis.range[1] > 65 * 1.2  # shootings peak at 65 in 2017
