@@ -18,16 +18,7 @@ outreach = view.query("outreach_by_round_and_stage", **years)
 findings = view.query("evaluation_findings")
 changes = view.query("changes_by_year", **years)
 milestones = view.query("milestones", **years)
-source_ids = sorted(
-    {
-        v
-        for frame in (yearly, provisional, us_results, outreach, findings, milestones)
-        for c in frame.columns
-        if c.endswith("source_id")
-        for v in frame[c].dropna()
-    }
-)
-sources = view.query("sources", source_ids=source_ids)
+sources = view.query("sources", source_ids=view.source_ids())
 
 key_figures = sentences.press_sentences(
     yearly=yearly,

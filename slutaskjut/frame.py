@@ -105,11 +105,9 @@ class Page:
         with st.expander(self.t("common.table")):
             self.table(frame, columns, name)
 
-    def footer(self) -> None:
-        """The sources behind every figure the page showed, and the date the data runs to."""
-        st.divider()
-        st.subheader(self.t("footer.sources"))
-        source_ids = sorted(
+    def source_ids(self) -> list[str]:
+        """The sources behind every frame this page has queried so far."""
+        return sorted(
             {
                 value
                 for frame in self._shown
@@ -118,6 +116,12 @@ class Page:
                 for value in frame[column].dropna()
             }
         )
+
+    def footer(self) -> None:
+        """The sources behind every figure the page showed, and the date the data runs to."""
+        st.divider()
+        st.subheader(self.t("footer.sources"))
+        source_ids = self.source_ids()
         if not source_ids:
             st.caption(self.t("footer.no_sources"))
             return

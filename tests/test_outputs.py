@@ -30,15 +30,15 @@ def frames(con):
     }
 
 
-def test_trend_chart_leaves_gaps_for_not_published_years(frames):
-    figure = charts.trend_figure(
-        frames["yearly"],
-        frames["provisional"],
-        in_language(frames["milestones"], "sv"),
-        value_column="count",
-        lang="sv",
-        title="x",
+def trend(frames, lang: str):
+    milestones = in_language(frames["milestones"], lang)
+    return charts.trend_figure(
+        frames["yearly"], frames["provisional"], milestones, value_column="count", lang=lang, title="x"
     )
+
+
+def test_trend_chart_leaves_gaps_for_not_published_years(frames):
+    figure = trend(frames, "sv")
     explosions = next(trace for trace in figure.data if trace.line.color == charts.MEASURE_COLOURS["explosions"])
     points = dict(zip(explosions.x, explosions.y, strict=True))
     assert points[2017] == 62 and points[2021] is None and points[2024] is None
@@ -137,12 +137,5 @@ def test_value_labels_fit_inside_the_axes(frames):
     benchmark = charts.benchmark_figure(us, {"label": "Malmö", "change_pct": -69.2}, lang="en", title="x")
     low, high = benchmark.layout.xaxis.range
     assert low < -69.2 * 1.2 and high > 0
-    trend = charts.trend_figure(
-        frames["yearly"],
-        frames["provisional"],
-        in_language(frames["milestones"], "en"),
-        value_column="count",
-        lang="en",
-        title="x",
-    )
-    assert trend.layout.yaxis.range[1] > 65 * 1.2  # shootings peak at 65 in 2017
+    trend_chart = trend(frames, "en")
+    assert trend_chart.layout.yaxis.range[1] > 65 * 1.2  # shootings peak at 65 in 2017
