@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from slutaskjut import exports, fmt, paths, tables
+from slutaskjut import exports, fmt, paths, store, tables
 from slutaskjut.i18n import DEFAULT_LANGUAGE, t
 from slutaskjut.load import DataError, built_fingerprint, ensure_database, fingerprint
 from slutaskjut.queries import run_query
@@ -39,14 +39,16 @@ def _ensure(data_dir: str, db_path: str, data_fingerprint: str) -> None:
     ensure_database(Path(data_dir), Path(db_path))
 
 
+# Keyed by the database file's stamp: an import swaps in a new file, and the next run
+# opens it (and queries it afresh) while sessions mid-run finish on the old one.
 @st.cache_resource(max_entries=1, show_spinner=False)
-def _connection(db_path: str, data_fingerprint: str) -> duckdb.DuckDBPyConnection:
+def _connection(db_path: str, db_stamp: str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(db_path, read_only=True)
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
-def _query(db_path: str, data_fingerprint: str, name: str, params: dict) -> pd.DataFrame:
-    return run_query(_connection(db_path, data_fingerprint), name, **params)
+def _query(db_path: str, db_stamp: str, name: str, params: dict) -> pd.DataFrame:
+    return run_query(_connection(db_path, db_stamp), name, **params)
 
 
 def _write_url() -> None:
@@ -57,11 +59,11 @@ def _write_url() -> None:
 class Page:
     """What a page script uses: the view, texts, named queries and the shared pieces."""
 
-    def __init__(self, view: View, db_path: str, data_fingerprint: str):
+    def __init__(self, view: View, db_path: str, db_stamp: str):
         self.view = view
         self.lang = view.lang
         self._db_path = db_path
-        self._fingerprint = data_fingerprint
+        self._stamp = db_stamp
         self._shown: list[pd.DataFrame] = []
 
     @property
@@ -77,7 +79,7 @@ class Page:
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run a named query (cached by its parameters); its sources go into the footer."""
-        frame = _query(self._db_path, self._fingerprint, name, params)
+        frame = _query(self._db_path, self._stamp, name, params)
         self._shown.append(frame)
         return frame
 
@@ -125,7 +127,7 @@ class Page:
         if not source_ids:
             st.caption(self.t("footer.no_sources"))
             return
-        sources = _query(self._db_path, self._fingerprint, "sources", {"source_ids": source_ids})
+        sources = _query(self._db_path, self._stamp, "sources", {"source_ids": source_ids})
         for source in sources.itertuples():
             published = fmt.date(source.date_published, self.lang)
             details = [
@@ -167,16 +169,16 @@ def page(key: str) -> Page:
     st.set_page_config(page_title=f"{t(f'nav.{key}', url_lang)} · Sluta skjut", layout="wide")
 
     data_dir, db_path = paths.data_dir(), paths.database_path()
-    current = fingerprint(data_dir)
     try:
-        _ensure(str(data_dir), str(db_path), current)
+        _ensure(str(data_dir), str(db_path), fingerprint(data_dir))
     except DataError as error:
-        current = built_fingerprint(db_path)
-        _data_problems(error.problems, url_lang, stale=current is not None)
-        if current is None:
+        stale = built_fingerprint(db_path) is not None
+        _data_problems(error.problems, url_lang, stale=stale)
+        if not stale:
             st.stop()
+    db_stamp = store.stamp(db_path)
 
-    span = _query(str(db_path), current, "year_span", {}).iloc[0]
+    span = _query(str(db_path), db_stamp, "year_span", {}).iloc[0]
     bounds = YearBounds(
         int(span["first_year"]), int(span["last_year"]), int(span["first_year"]), int(span["last_published_year"])
     )
@@ -204,4 +206,4 @@ def page(key: str) -> Page:
 
     for notice in notices:
         st.info(notice.text(view.lang))
-    return Page(view, str(db_path), current)
+    return Page(view, str(db_path), db_stamp)

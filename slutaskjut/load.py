@@ -10,23 +10,26 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from slutaskjut import store
+from slutaskjut.imports import EXTRACTS_FOLDER, with_demo_extracts
 from slutaskjut.paths import MODELS_DIR
-from slutaskjut.queries import models
 from slutaskjut.schema import MEASURES, TABLES, TABLES_BY_NAME, Column, Table
 
 _INTEGER = re.compile(r"-?\d+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-_BUILD_INPUTS = (Path(__file__), Path(__file__).with_name("schema.py"))
+# The code that decides what the built tables hold: a change to it rebuilds the database.
+_BUILD_INPUTS = tuple(
+    Path(__file__).with_name(name)
+    for name in ("load.py", "schema.py", "store.py", "extract_schema.py", "imports.py", "readers.py")
+)
 _PANDAS_DTYPES = {"int": "Int64", "bool": "boolean", "text": "string", "partial_date": "string"}
 
 
@@ -217,9 +220,14 @@ def _reference_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
 
 
 def fingerprint(data_dir: Path) -> str:
-    """Changes whenever a data file, a model, the schema or this loader changes."""
+    """Changes whenever a data file, a demo extract, a model or the building code changes."""
     digest = hashlib.sha256()
-    inputs = [*(data_dir / table.file_name for table in TABLES), *_BUILD_INPUTS, *sorted(MODELS_DIR.glob("*"))]
+    inputs = [
+        *(data_dir / table.file_name for table in TABLES),
+        *sorted((data_dir / EXTRACTS_FOLDER).glob("*")),
+        *_BUILD_INPUTS,
+        *sorted(MODELS_DIR.glob("*")),
+    ]
     for path in inputs:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
@@ -227,28 +235,15 @@ def fingerprint(data_dir: Path) -> str:
 
 
 def build_database(data_dir: Path, db_path: Path) -> None:
-    """Validate data_dir and write the database to db_path in one atomic step.
+    """Validate data_dir and rebuild the database from it, keeping imported extracts.
 
-    The new database is written to a temporary file beside db_path and renamed over it,
-    so a reader never sees half a build, and a failed build leaves the old one in place.
+    Extract rows a partner imported are carried over; synthetic demonstration rows are
+    taken afresh from data/extracts/, for each extract that has no imported rows.
     """
     frames = read_all(data_dir)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
-    os.close(handle)
-    os.unlink(temporary)  # DuckDB wants to create the file itself
-    try:
-        with duckdb.connect(temporary) as con:
-            for name, frame in frames.items():
-                con.from_df(frame).create(name)
-            for model in models().values():
-                con.sql(model.sql).create(model.name)
-            build_info = pd.DataFrame({"fingerprint": [fingerprint(data_dir)], "built_at": [dt.datetime.now(dt.UTC)]})
-            con.from_df(build_info).create("build_info")
-        os.replace(temporary, db_path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-        Path(temporary + ".wal").unlink(missing_ok=True)
+    with store.locked(db_path):
+        extracts = with_demo_extracts(store.read_extract_tables(db_path), data_dir / EXTRACTS_FOLDER)
+        store.write_database(db_path, frames | extracts, fingerprint(data_dir))
 
 
 def built_fingerprint(db_path: Path) -> str | None:
