@@ -121,7 +121,8 @@ STORED_COLUMNS: dict[str, dict[str, str]] = {
         "is_synthetic": "boolean",
         "import_id": "string",
     },
-    # One row per import that changed something: the import history partners see.
+    # One row per import that changed something: the import history partners see. The
+    # built-in demonstration extracts are not imports and have no row here.
     "imports": {
         "import_id": "string",
         "dataset": "string",
@@ -134,6 +135,5 @@ STORED_COLUMNS: dict[str, dict[str, str]] = {
         "rows_skipped": "Int64",
         "imported_at": "datetime64[us, UTC]",
         "imported_by": "string",
-        "is_synthetic": "boolean",
     },
 }

@@ -65,6 +65,7 @@ class Page:
         self._db_path = db_path
         self._stamp = db_stamp
         self._shown: list[pd.DataFrame] = []
+        self._extracts: list[pd.Series] = []
 
     @property
     def year_from(self) -> int:
@@ -107,6 +108,22 @@ class Page:
         with st.expander(self.t("common.table")):
             self.table(frame, columns, name)
 
+    def extract(self, dataset: str) -> pd.Series | None:
+        """The status of an extract (incidents, interventions), or None when none is loaded.
+
+        A page calls this before showing anything computed from the extract: it says so
+        plainly when the rows are synthetic demonstration data, and the footer names the
+        extract as a source.
+        """
+        status = _query(self._db_path, self._stamp, "extract_status", {}).set_index("dataset").loc[dataset]
+        if status["row_count"] == 0:
+            return None
+        if status["is_synthetic"]:
+            st.warning(self.t("extract.synthetic"), icon=":material/science:")
+        if dataset not in [shown.name for shown in self._extracts]:
+            self._extracts.append(status)
+        return status
+
     def source_ids(self) -> list[str]:
         """The sources behind every frame this page has queried so far."""
         return sorted(
@@ -123,8 +140,23 @@ class Page:
         """The sources behind every figure the page showed, and the date the data runs to."""
         st.divider()
         st.subheader(self.t("footer.sources"))
+        for status in self._extracts:
+            key = "footer.synthetic_extract" if status["is_synthetic"] else "footer.extract"
+            imported = status["last_imported_at"]
+            st.markdown(
+                "- "
+                + self.t(
+                    key,
+                    dataset=self.t(f"extract.{status.name}"),
+                    rows=fmt.number(status["row_count"], self.lang),
+                    first=fmt.date(status["first_date"], self.lang),
+                    last=fmt.date(status["last_date"], self.lang),
+                    sources=status["sources"],
+                    imported=fmt.date(imported, self.lang) if not fmt.is_missing(imported) else "–",
+                )
+            )
         source_ids = self.source_ids()
-        if not source_ids:
+        if not source_ids and not self._extracts:
             st.caption(self.t("footer.no_sources"))
             return
         sources = _query(self._db_path, self._stamp, "sources", {"source_ids": source_ids})

@@ -6,10 +6,13 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from slutaskjut.load import ensure_database
+from slutaskjut import store
+from slutaskjut.extract_schema import STORED_COLUMNS
+from slutaskjut.load import ensure_database, fingerprint, read_all
 from slutaskjut.paths import ROOT
 
 
@@ -46,3 +49,16 @@ def run_page(script: str | None = None, **params: str) -> AppTest:
     if script:
         app.switch_page(script)
     return app.run()
+
+
+def extract_database(path: Path, **extracts: pd.DataFrame) -> Path:
+    """A database at `path` with the shipped published data and exactly the given extract rows.
+
+    `extracts` maps a stored table (incidents, interventions, imports) to rows; columns left
+    out are empty. Tables not given are empty. Point SLUTASKJUT_DB at it to run pages on it.
+    """
+    tables = read_all(ROOT / "data") | {name: store.empty_table(name) for name in STORED_COLUMNS}
+    for name, frame in extracts.items():
+        tables[name] = store.typed(frame.reindex(columns=list(STORED_COLUMNS[name])), name)
+    store.write_database(path, tables, fingerprint(ROOT / "data"))
+    return path
