@@ -10,8 +10,12 @@ from slutaskjut.schema import MEASURES
 view = page("benchmarks")
 st.title(view.t("benchmarks.title"))
 st.write(view.t("benchmarks.intro"))
-measure = st.selectbox(
-    view.t("benchmarks.measure"), MEASURES, format_func=lambda m: view.t(f"measure.{m}"), key="measure"
+measure = view.choice(
+    "measure",
+    list(MEASURES),
+    view.t("benchmarks.measure"),
+    format_func=lambda m: view.t(f"measure.{m}"),
+    widget=st.selectbox,
 )
 
 us_results = view.query("us_results")

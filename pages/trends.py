@@ -8,12 +8,11 @@ from slutaskjut.i18n import in_language
 
 view = page("trends")
 st.title(view.t("trends.title"))
-scale = st.radio(
-    view.t("trends.scale"),
+scale = view.choice(
+    "scale",
     ["count", "rate_per_100k"],
+    view.t("trends.scale"),
     format_func=lambda value: view.t("trends.scale_count" if value == "count" else "trends.scale_rate"),
-    horizontal=True,
-    key="scale",
 )
 
 years = {"from_year": view.year_from, "to_year": view.year_to}

@@ -53,7 +53,12 @@ def _query(db_path: str, db_stamp: str, name: str, params: dict) -> pd.DataFrame
 
 def _write_url() -> None:
     year_from, year_to = st.session_state["years"]
-    st.query_params.from_dict(View(st.session_state["lang"], year_from, year_to).as_params())
+    # update, not replace: a page's own choices (?scale=...) stay in the link
+    st.query_params.update(View(st.session_state["lang"], year_from, year_to).as_params())
+
+
+def _write_choice(key: str) -> None:
+    st.query_params[key] = st.session_state[key]
 
 
 class Page:
@@ -107,6 +112,20 @@ class Page:
         st.caption(description)
         with st.expander(self.t("common.table")):
             self.table(frame, columns, name)
+
+    def choice(self, key: str, options: list[str], label: str, format_func=str, widget=st.radio) -> str:
+        """A choice kept in the URL (?key=value) like the years, so a copied link keeps it.
+
+        An unknown value in the URL falls back to the first option with a notice.
+        """
+        value = st.query_params.get(key, options[0])
+        if value not in options:
+            st.info(self.t("notice.bad_choice", param=key, value=value, default=options[0]))
+            value = options[0]
+            st.query_params[key] = value
+        st.session_state[key] = value
+        extra = {"horizontal": True} if widget is st.radio else {}
+        return widget(label, options, key=key, format_func=format_func, on_change=_write_choice, args=(key,), **extra)
 
     def extract(self, dataset: str) -> pd.Series | None:
         """The status of an extract (incidents, interventions), or None when none is loaded.
@@ -216,7 +235,7 @@ def page(key: str) -> Page:
     )
     view, notices = parse_view(st.query_params.to_dict(), bounds)
     if notices:
-        st.query_params.from_dict(view.as_params())
+        st.query_params.update(view.as_params())
     st.session_state["lang"] = view.lang
     st.session_state["years"] = (view.year_from, view.year_to)
 

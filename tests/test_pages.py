@@ -73,6 +73,24 @@ def test_trends_page_switches_to_rates():
     assert "Skjutningar: 19,5 år 2017" in texts_of(app)
 
 
+def test_page_choices_live_in_the_url():
+    app = run_page("pages/trends.py", lang="en", **{"from": "2017", "to": "2017"})
+    app.radio(key="scale").set_value("rate_per_100k").run()
+    assert app.query_params["scale"] == "rate_per_100k"
+    app.slider(key="years").set_value((2016, 2017)).run()
+    assert app.query_params["scale"] == "rate_per_100k", "changing the years keeps the page's choice"
+    linked = run_page("pages/trends.py", lang="sv", scale="rate_per_100k", **{"from": "2017", "to": "2017"})
+    assert linked.radio(key="scale").value == "rate_per_100k"
+    assert "Skjutningar: 19,5 år 2017" in texts_of(linked)
+
+
+def test_an_unknown_choice_in_the_url_falls_back_with_a_notice():
+    app = run_page("pages/benchmarks.py", lang="en", measure="robberies")
+    assert not app.exception
+    assert app.selectbox(key="measure").value == "shootings"
+    assert "'robberies' in the link (measure) is not one of the choices; showing shootings." in texts_of(app)
+
+
 def test_benchmarks_page():
     app = run_page("pages/benchmarks.py", lang="sv", **{"from": "2017", "to": "2020"})
     text = texts_of(app)
