@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from slutaskjut import fmt
+from slutaskjut.extract_schema import INCIDENT_KINDS
 from slutaskjut.i18n import t
 from slutaskjut.schema import MEASURES
 
@@ -204,3 +205,58 @@ def funnel_figure(stages: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
     )
     figure.update_yaxes(automargin=True)
     return _layout(figure, lang, title, height=120 + 70 * len(stages))
+
+
+# Incidents from the extract -----------------------------------------------------------------
+
+KIND_COLOURS = {"shooting": "#0072B2", "suspected_shooting": "#56B4E9", "explosion": "#D55E00"}
+KIND_DASHES = {"shooting": "solid", "suspected_shooting": "dash", "explosion": "solid"}
+
+
+def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
+    """Incidents of the extract per month or quarter (incidents_by_period), one panel per kind.
+
+    Suspected shootings get a panel, a lighter colour and a dashed line of their own, apart
+    from the confirmed shootings. A period without incidents is a point at 0; periods outside
+    the extract are not in the frame and so not drawn. A period the extract covers only in
+    part (is_partial) has an open marker.
+    """
+    kinds = [kind for kind in INCIDENT_KINDS if kind in set(periods["kind"])]
+    figure = make_subplots(
+        rows=max(len(kinds), 1),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.1,
+        subplot_titles=[t(f"incident_kind.{kind}", lang) for kind in kinds],
+    )
+    for row, kind in enumerate(kinds, start=1):
+        rows = periods[periods["kind"] == kind].sort_values("period_start")
+        partial = rows["is_partial"].fillna(False).astype(bool).tolist()
+        figure.add_trace(
+            go.Scatter(
+                x=rows["period_start"],
+                y=rows["count"].astype(int).tolist(),
+                customdata=rows["period"],
+                mode="lines+markers",
+                line={"color": KIND_COLOURS[kind], "width": 2, "dash": KIND_DASHES[kind]},
+                marker={"size": 6, "symbol": ["circle-open" if p else "circle" for p in partial]},
+                name=t(f"incident_kind.{kind}", lang),
+                hovertemplate="%{customdata}: %{y}<extra>" + t(f"incident_kind.{kind}", lang) + "</extra>",
+            ),
+            row=row,
+            col=1,
+        )
+        peak = int(rows["count"].max()) if len(rows) else 0
+        figure.update_yaxes(range=[0, max(peak, 1) * 1.15], rangemode="tozero", row=row, col=1)
+    if periods["is_partial"].fillna(False).astype(bool).any():
+        figure.add_trace(  # a legend entry for the open markers
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "circle-open", "size": 9, "color": "#555555"},
+                name=t("trends.legend_partial", lang),
+            )
+        )
+    figure.update_yaxes(title=t("trends.axis_count", lang))
+    return _layout(figure, lang, title, height=200 * max(len(kinds), 1) + 140)

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The folder of data/ holding the built-in extracts, and the `source` that marks their rows
+# as synthetic demonstration data.
+EXTRACTS_FOLDER = "extracts"
+SYNTHETIC_SOURCE = "synthetic"
+
 INCIDENT_KINDS = ("shooting", "suspected_shooting", "explosion")
 CONTACT_KINDS = ("call_in", "custom_notification")
 FOLLOW_UPS = ("asked_exit_support", "wanted_help_on_the_spot", "helped_to_relocate", "contacted_again")

@@ -26,6 +26,7 @@ PAGES = {
     "trends": "pages/trends.py",
     "benchmarks": "pages/benchmarks.py",
     "outreach": "pages/outreach.py",
+    "map": "pages/map.py",
     "press": "pages/press.py",
     "about": "pages/about.py",
 }

@@ -11,16 +11,17 @@ import csv
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from slutaskjut import store
-from slutaskjut.imports import EXTRACTS_FOLDER, with_demo_extracts
+from slutaskjut.extract_schema import EXTRACTS_FOLDER
+from slutaskjut.imports import with_demo_extracts
 from slutaskjut.paths import MODELS_DIR
+from slutaskjut.problems import DataError, Problem
 from slutaskjut.schema import MEASURES, TABLES, TABLES_BY_NAME, Column, Table
+from slutaskjut.store import built_fingerprint
 
 _INTEGER = re.compile(r"-?\d+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -31,25 +32,6 @@ _BUILD_INPUTS = tuple(
     for name in ("load.py", "schema.py", "store.py", "extract_schema.py", "imports.py", "readers.py")
 )
 _PANDAS_DTYPES = {"int": "Int64", "bool": "boolean", "text": "string", "partial_date": "string"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}, row {self.row}, column {self.column}: {self.message}"
-
-
-class DataError(Exception):
-    """The data files do not validate; `problems` lists every one found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
 
 
 def _checked_date(value: str, pattern: re.Pattern, written: str) -> str:
@@ -244,17 +226,6 @@ def build_database(data_dir: Path, db_path: Path) -> None:
     with store.locked(db_path):
         extracts = with_demo_extracts(store.read_extract_tables(db_path), data_dir / EXTRACTS_FOLDER)
         store.write_database(db_path, frames | extracts, fingerprint(data_dir))
-
-
-def built_fingerprint(db_path: Path) -> str | None:
-    """The fingerprint the database at db_path was built from, or None if there is none."""
-    if not db_path.exists():
-        return None
-    try:
-        with duckdb.connect(str(db_path), read_only=True) as con:
-            return con.table("build_info").df()["fingerprint"].iloc[0]
-    except duckdb.Error:
-        return None
 
 
 def ensure_database(data_dir: Path, db_path: Path) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from slutaskjut.extract_schema import STORED_COLUMNS
 from slutaskjut.queries import models
@@ -61,10 +62,21 @@ def read_extract_tables(db_path: Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def read_tables(db_path: Path, names: list[str]) -> dict[str, pd.DataFrame]:
-    """The named tables of the database at db_path, as they are."""
+def read_tables(db_path: Path, names: list[str]) -> dict[str, pa.Table]:
+    """The named tables of the database at db_path, as Arrow tables (which keep every type)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return {name: con.table(name).df() for name in names}
+        return {name: con.table(name).arrow().read_all() for name in names}
+
+
+def built_fingerprint(db_path: Path) -> str | None:
+    """The fingerprint the database at db_path was built from, or None if there is none."""
+    if not db_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return con.table("build_info").df()["fingerprint"].iloc[0]
+    except duckdb.Error:
+        return None
 
 
 def stamp(db_path: Path) -> str:
@@ -73,7 +85,7 @@ def stamp(db_path: Path) -> str:
     return f"{stat.st_ino}-{stat.st_mtime_ns}"
 
 
-def write_database(db_path: Path, tables: dict[str, pd.DataFrame], data_fingerprint: str) -> None:
+def write_database(db_path: Path, tables: dict[str, pd.DataFrame | pa.Table], data_fingerprint: str) -> None:
     """Write every table and every model to db_path in one atomic step."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
@@ -81,8 +93,8 @@ def write_database(db_path: Path, tables: dict[str, pd.DataFrame], data_fingerpr
     os.unlink(temporary)  # DuckDB wants to create the file itself
     try:
         with duckdb.connect(temporary) as con:
-            for name, frame in tables.items():
-                con.from_df(frame).create(name)
+            for name, table in tables.items():
+                (con.from_arrow(table) if isinstance(table, pa.Table) else con.from_df(table)).create(name)
             for model in models().values():
                 con.sql(model.sql).create(model.name)
             build_info = pd.DataFrame({"fingerprint": [data_fingerprint], "built_at": [dt.datetime.now(dt.UTC)]})

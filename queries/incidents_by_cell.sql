@@ -1,0 +1,135 @@
+with grid as (
+    -- a local metric projection around central Malmö (metres east and north of lat0, lon0) and the hexagon size:
+    -- the distance from a cell's centre to its corners. slutaskjut/maps.py draws the cells with the same numbers.
+    select
+        55.6 as lat0,
+        13.0 as lon0,
+        111320 * cos(radians(55.6)) as metres_per_degree_lon,
+        110574.0 as metres_per_degree_lat,
+        cast($cell_size_m as double) as size
+),
+
+selected as (
+    select kind, dead, injured, latitude, longitude
+    from incidents
+    where year(date) between $from_year and $to_year and ($kind = 'all' or kind = $kind)
+),
+
+projected as (
+    select
+        selected.dead,
+        selected.injured,
+        (selected.longitude - grid.lon0) * grid.metres_per_degree_lon as x,
+        (selected.latitude - grid.lat0) * grid.metres_per_degree_lat as y,
+        grid.size
+    from selected, grid
+    where selected.latitude is not null and selected.longitude is not null
+),
+
+axial as (
+    -- pointy-top hexagons: fractional axial coordinates q, r and the third cube coordinate s = -q - r
+    select
+        dead,
+        injured,
+        (sqrt(3) / 3 * x - y / 3) / size as q,
+        (2.0 / 3 * y) / size as r,
+        -((sqrt(3) / 3 * x - y / 3) / size) - (2.0 / 3 * y) / size as s
+    from projected
+),
+
+rounded as (
+    select
+        dead,
+        injured,
+        round(q) as rq,
+        round(r) as rr,
+        round(s) as rs,
+        abs(round(q) - q) as dq,
+        abs(round(r) - r) as dr,
+        abs(round(s) - s) as ds
+    from axial
+),
+
+cells as (
+    -- cube rounding: the coordinate that moved most is recomputed from the other two, so q + r + s = 0
+    select
+        dead,
+        injured,
+        cast(case when dq > dr and dq > ds then -rr - rs else rq end as bigint) as cell_q,
+        cast(case when dq > dr and dq > ds then rr when ds > dr then rr else -rq - rs end as bigint) as cell_r
+    from rounded
+),
+
+by_cell as (
+    select
+        cell_q,
+        cell_r,
+        count(*) as incident_count,
+        case when count(*) filter (where dead is null) > 0 then null else cast(sum(dead) as bigint) end as dead,
+        case when count(*) filter (where injured is null) > 0 then null else cast(sum(injured) as bigint) end as injured
+    from cells
+    group by cell_q, cell_r
+),
+
+shown as (
+    select
+        'cell' as row_type,
+        cell_q || ',' || cell_r as cell_id,
+        grid.lat0 + grid.size * 1.5 * cell_r / grid.metres_per_degree_lat as latitude,
+        grid.lon0 + grid.size * sqrt(3) * (cell_q + cell_r / 2.0) / grid.metres_per_degree_lon as longitude,
+        incident_count as count,
+        dead,
+        injured
+    from by_cell, grid
+    where incident_count >= $min_count
+),
+
+small_cells as (
+    -- cells with fewer incidents than the threshold: one row for all of them, with no place
+    select
+        'small_cells' as row_type,
+        null as cell_id,
+        null as latitude,
+        null as longitude,
+        sum(incident_count) as count,
+        case when count(*) filter (where dead is null) > 0 then null else cast(sum(dead) as bigint) end as dead,
+        case when count(*) filter (where injured is null) > 0 then null else cast(sum(injured) as bigint) end as injured
+    from by_cell
+    where incident_count < $min_count
+    having count(*) > 0
+),
+
+no_coordinates as (
+    select
+        'no_coordinates' as row_type,
+        null as cell_id,
+        null as latitude,
+        null as longitude,
+        count(*) as count,
+        case when count(*) filter (where dead is null) > 0 then null else cast(sum(dead) as bigint) end as dead,
+        case when count(*) filter (where injured is null) > 0 then null else cast(sum(injured) as bigint) end as injured
+    from selected
+    where latitude is null or longitude is null
+    having count(*) > 0
+),
+
+final as (
+    select
+        row_type,
+        cell_id,
+        cast(latitude as double) as latitude,
+        cast(longitude as double) as longitude,
+        cast(count as bigint) as count,
+        dead,
+        injured
+    from (
+        select * from shown
+        union all
+        select * from small_cells
+        union all
+        select * from no_coordinates
+    )
+)
+
+select * from final
+order by row_type = 'cell' desc, row_type, count desc, cell_id

@@ -1,0 +1,80 @@
+with selected as (
+    select district, dead, injured
+    from incidents
+    where year(date) between $from_year and $to_year and ($kind = 'all' or kind = $kind)
+),
+
+districts as (
+    select
+        district,
+        count(*) as incident_count,
+        count(*) filter (where dead is null) as dead_unknown,
+        count(*) filter (where injured is null) as injured_unknown,
+        cast(sum(dead) as bigint) as dead_sum,
+        cast(sum(injured) as bigint) as injured_sum
+    from selected
+    where district is not null
+    group by district
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (order by incident_count, district) as size_rank,
+        sum(incident_count) over (order by incident_count, district rows unbounded preceding) as running_count,
+        sum(case when incident_count < $min_count then 1 else 0 end) over () as small_districts
+    from districts
+),
+
+cut as (
+    -- how many of the smallest districts go into the merged row: none when every district reaches min_count;
+    -- otherwise every district under it, and more until the merged row holds at least min_count incidents from at
+    -- least two districts, so that no district's small count can be worked out from the rest of the table
+    select
+        case
+            when coalesce(max(small_districts), 0) = 0 then 0
+            else greatest(
+                max(small_districts),
+                coalesce(min(size_rank) filter (where running_count >= $min_count and size_rank >= 2), max(size_rank))
+            )
+        end as merged
+    from ranked
+),
+
+grouped as (
+    select
+        case when ranked.size_rank <= cut.merged then 'other_districts' else 'district' end as row_type,
+        case when ranked.size_rank <= cut.merged then null else ranked.district end as district,
+        ranked.incident_count,
+        ranked.dead_unknown,
+        ranked.injured_unknown,
+        ranked.dead_sum,
+        ranked.injured_sum
+    from ranked, cut
+    union all
+    select
+        'no_district' as row_type,
+        null as district,
+        count(*) as incident_count,
+        count(*) filter (where dead is null) as dead_unknown,
+        count(*) filter (where injured is null) as injured_unknown,
+        cast(sum(dead) as bigint) as dead_sum,
+        cast(sum(injured) as bigint) as injured_sum
+    from selected
+    where district is null
+    having count(*) > 0
+),
+
+final as (
+    select
+        row_type,
+        district,
+        cast(sum(incident_count) as bigint) as count,
+        case when sum(dead_unknown) > 0 then null else cast(sum(dead_sum) as bigint) end as dead,
+        case when sum(injured_unknown) > 0 then null else cast(sum(injured_sum) as bigint) end as injured
+    from grouped
+    group by row_type, district
+)
+
+select * from final
+order by row_type = 'district' desc, row_type, count desc, district

@@ -1,0 +1,101 @@
+with incidents as (
+    select date, year(date) as year, kind, dead, injured
+    from incidents
+),
+
+coverage as (
+    -- the extract covers the days from its first to its last incident, whatever the kind
+    select min(date) as first_date, max(date) as last_date
+    from incidents
+),
+
+years as (
+    select
+        year,
+        greatest(coverage.first_date, make_timestamp(year, 1, 1, 0, 0, 0)) as period_start,
+        least(coverage.last_date, make_timestamp(year, 12, 31, 0, 0, 0)) as period_end,
+        coverage.first_date <= make_timestamp(year, 1, 1, 0, 0, 0)
+            and coverage.last_date >= make_timestamp(year, 12, 31, 0, 0, 0) as covers_year
+    from coverage,
+        unnest(range(year(coverage.first_date), year(coverage.last_date) + 1)) as covered(year)
+    where year between $from_year and $to_year
+),
+
+by_year as (
+    -- dead and injured as the published figures count them: in confirmed shootings only
+    select
+        years.year,
+        count(incidents.kind) filter (where incidents.kind = 'shooting') as shootings,
+        count(incidents.kind) filter (where incidents.kind = 'explosion') as explosions,
+        cast(sum(incidents.dead) filter (where incidents.kind = 'shooting') as bigint) as dead_sum,
+        cast(sum(incidents.injured) filter (where incidents.kind = 'shooting') as bigint) as injured_sum,
+        count(*) filter (where incidents.kind = 'shooting' and incidents.dead is null) as dead_unknown,
+        count(*) filter (where incidents.kind = 'shooting' and incidents.injured is null) as injured_unknown
+    from years
+    left join incidents using (year)
+    group by years.year
+),
+
+extract_totals as (
+    select year, 'shootings' as measure, shootings as extract_count
+    from by_year
+    union all
+    select year, 'explosions' as measure, explosions as extract_count
+    from by_year
+    union all
+    select year, 'dead' as measure, case when dead_unknown > 0 then null else coalesce(dead_sum, 0) end as extract_count
+    from by_year
+    union all
+    select
+        year,
+        'injured' as measure,
+        case when injured_unknown > 0 then null else coalesce(injured_sum, 0) end as extract_count
+    from by_year
+),
+
+published as (
+    select year, measure, count as headline_count, status as headline_status, source_id
+    from yearly_figures
+    where is_headline
+),
+
+compared as (
+    select
+        extract_totals.year,
+        extract_totals.measure,
+        years.period_start,
+        years.period_end,
+        years.covers_year,
+        extract_totals.extract_count,
+        published.headline_count,
+        coalesce(published.headline_status, 'not_published') as headline_status,
+        extract_totals.extract_count - published.headline_count as difference,
+        published.source_id
+    from extract_totals
+    inner join years using (year)
+    left join published using (year, measure)
+),
+
+final as (
+    select
+        year,
+        measure,
+        cast(period_start as date) as period_start,
+        cast(period_end as date) as period_end,
+        extract_count,
+        headline_count,
+        headline_status,
+        difference,
+        case
+            when headline_count is null then 'not_published'
+            when extract_count is null then 'extract_incomplete'
+            when extract_count = headline_count then 'matches'
+            when not covers_year and extract_count < headline_count then 'extract_incomplete'
+            else 'differs'
+        end as status,
+        source_id
+    from compared
+)
+
+select * from final
+order by year, measure

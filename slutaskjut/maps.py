@@ -1,0 +1,150 @@
+"""The map of incidents in hexagonal cells, as a pydeck Deck. Plain functions: no Streamlit.
+
+Privacy: a public map must never show where a single incident happened. The cells are counted
+in SQL (queries/incidents_by_cell.sql) and only cells with at least `min_count()` incidents come
+back with a place, the centre of their hexagon. This module draws those cells as polygons with
+their counts; it never receives an incident's coordinates, and it uses no client-side
+aggregation layer (HexagonLayer, HeatmapLayer, ScreenGridLayer), which would need every single
+point sent to the browser.
+
+Offline basemap. What Streamlit 1.67 does with a Deck (read in the installed package,
+elements/deck_gl_json_chart.py and the frontend bundle static/static/js/DeckGlJsonChart.*.js):
+- It sends `Deck.to_json()` to the browser. The browser draws the layers with deck.gl and the
+  basemap with the mapbox-gl 1.13.3 bundled in Streamlit (react-map-gl's StaticMap), whatever
+  `map_provider` says.
+- When `mapStyle` is empty, the frontend puts in Carto's positron (or dark-matter) style from
+  basemaps.cartocdn.com: an internet request. So the Deck must name a style.
+- A style given as a URL is fetched as it is: mapbox-gl rewrites only mapbox:// URLs, and it
+  posts its usage events to events.mapbox.com only for tile URLs on mapbox.com; a style with no
+  sources has no tiles, so there are no events. mapbox-gl's CSS is in Streamlit's bundle, so
+  react-map-gl does not add the stylesheet link to api.tiles.mapbox.com.
+- A style given as a dict is not passed on (the frontend takes a string or the first item).
+So `map_style` is BLANK_STYLE_URL, static/blank-style.json served by the app itself
+(`[server] enableStaticServing = true`): one background layer, no sources, glyphs or sprites.
+The URL is relative (no leading slash) so it resolves under any `server.baseUrlPath`.
+`map_provider=None` keeps pydeck from reading provider API keys from the environment. The data
+is inline and TextLayer draws its characters from the browser's own fonts, so nothing else is
+fetched either.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pandas as pd
+import pydeck as pdk
+
+from slutaskjut import fmt
+from slutaskjut.i18n import t
+
+# The local metric projection and grid of queries/incidents_by_cell.sql: keep them equal.
+LAT0, LON0 = 55.6, 13.0
+METRES_PER_DEGREE_LAT = 110574.0
+METRES_PER_DEGREE_LON = 111320 * math.cos(math.radians(LAT0))
+CELL_SIZE_M = 1000  # metres from a hexagon's centre to its corners: cells about 1.7 km across
+
+BLANK_STYLE_URL = "app/static/blank-style.json"
+MALMO_VIEW = {"latitude": 55.583, "longitude": 13.02, "zoom": 10.4}
+
+LOW_COLOUR, HIGH_COLOUR = (253, 219, 199), (153, 52, 4)  # light to dark orange, the palette's vermillion between
+LINE_COLOUR = (255, 255, 255)
+DEFAULT_MIN_COUNT = 3
+
+
+def min_count() -> int:
+    """Fewest incidents a cell or district must hold to be shown with its place.
+
+    TODO(lead): use slutaskjut.privacy.min_count() once privacy.py is in; this reads the same
+    variable, SLUTASKJUT_MIN_COUNT (default 3), and refuses a value below 1.
+    """
+    value = os.environ.get("SLUTASKJUT_MIN_COUNT", "").strip()
+    if not value:
+        return DEFAULT_MIN_COUNT
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"SLUTASKJUT_MIN_COUNT must be at least 1, not {number}")
+    return number
+
+
+def hexagon(latitude: float, longitude: float, cell_size_m: float) -> list[list[float]]:
+    """The six corners of the pointy-top hexagon centred at a cell's centre, as [lon, lat]."""
+    corners = []
+    for corner in range(6):
+        angle = math.radians(60 * corner - 30)
+        x, y = cell_size_m * math.cos(angle), cell_size_m * math.sin(angle)
+        corners.append([longitude + x / METRES_PER_DEGREE_LON, latitude + y / METRES_PER_DEGREE_LAT])
+    return corners
+
+
+def _colour(share: float) -> list[int]:
+    return [round(low + (high - low) * share) for low, high in zip(LOW_COLOUR, HIGH_COLOUR, strict=True)] + [215]
+
+
+def shown_cells(cells: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The rows of incidents_by_cell that go on the map: cells with a place and at least `threshold`."""
+    shown = cells[(cells["row_type"] == "cell") & cells["latitude"].notna() & cells["longitude"].notna()]
+    return shown[shown["count"] >= threshold]
+
+
+def cell_deck(cells: pd.DataFrame, *, lang: str, cell_size_m: float, threshold: int) -> pdk.Deck:
+    """A Deck of hexagons, each labelled with its count, on the blank basemap around Malmö.
+
+    `cells` is the result of incidents_by_cell; rows without a place or under `threshold` are
+    left out again here, so a wrong threshold in SQL cannot put a small cell on the map.
+    """
+    shown = shown_cells(cells, threshold)
+    peak = max(shown["count"].max(), 1) if len(shown) else 1
+    polygons, labels = [], []
+    for row in shown.itertuples():
+        share = min(max((row.count - threshold) / max(peak - threshold, 1), 0.0), 1.0)
+        count = fmt.count(row.count, lang)
+        dead = fmt.count(row.dead, lang) or t("map.unknown", lang)
+        injured = fmt.count(row.injured, lang) or t("map.unknown", lang)
+        polygons.append(
+            {
+                "polygon": hexagon(row.latitude, row.longitude, cell_size_m),
+                "fill": _colour(share),
+                "tooltip": t("map.tooltip", lang, count=count, dead=dead, injured=injured),
+            }
+        )
+        labels.append(
+            {
+                "position": [row.longitude, row.latitude],
+                "label": count,
+                "text_colour": [255, 255, 255] if share > 0.5 else [0, 0, 0],
+            }
+        )
+    layers = [
+        pdk.Layer(
+            "PolygonLayer",
+            data=polygons,
+            id="cells",
+            get_polygon="polygon",
+            get_fill_color="fill",
+            get_line_color=list(LINE_COLOUR),
+            line_width_min_pixels=1,
+            stroked=True,
+            filled=True,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            data=labels,
+            id="labels",
+            get_position="position",
+            get_text="label",
+            get_color="text_colour",
+            get_size=14,
+            get_text_anchor="'middle'",
+            get_alignment_baseline="'center'",
+            font_weight=700,
+        ),
+    ]
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(**MALMO_VIEW),
+        map_style=BLANK_STYLE_URL,
+        map_provider=None,
+        tooltip={"text": "{tooltip}"},
+    )

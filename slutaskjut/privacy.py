@@ -1,0 +1,420 @@
+"""Privacy in public views: small counts of people are hidden, and so is what would give them away.
+
+Plain functions, no Streamlit. A query that counts people declares a `[suppress]` section in
+its TOML; `Page.query` runs `protect` on its result, so every table, chart, sentence and
+download of a page comes from the suppressed frame.
+
+The threshold `t` is `min_count()`: 3 unless SLUTASKJUT_MIN_COUNT says otherwise.
+
+1. Below the threshold. A count of people from 1 to t-1 is hidden (missing in the frame,
+   `<column>_suppressed` = "below_threshold", shown as "fewer than 3"). A 0 stays 0 and a
+   missing (unknown) count stays missing: both look different from "fewer than 3".
+2. What a reader can combine. A hidden count could be worked out from other figures:
+   - rows that make up a total (`within` groups; the group's `total` row, or a total shown
+     elsewhere when the group has none): per column, `sum` (the total is the rows' sum,
+     as for contacts), `union` (people counted once in the total: at least the largest row and
+     at most the sum) or `cover` (at most the sum);
+   - `parts` within a row: a whole (people) is its parts (those with a follow-up, those with
+     it unknown) plus an unshown rest (those without it), which is itself a count of people.
+   A union or cover total is also audited as if the reader knew the rows' exact sum (how many
+   are counted twice) whenever the total is shown: a reader would guess that no one is.
+   The reader also knows what the markers say: "fewer than 3" is 1 to t-1, and a cell hidden
+   to protect another ("complementary") is at least t, since it was not below the threshold.
+3. Audit. From the shown figures, the relations and the markers, the bounds a reader can put
+   on every hidden cell are narrowed until nothing changes (interval propagation over all the
+   relations together). A count from 1 to t-1, hidden or the unshown rest, is exposed when
+   the reader can narrow it to less than "1 to t-1": when its lowest possible value is above
+   1 or its highest below t-1. (So with one hidden cell among shown parts and a shown total,
+   subtraction gives it exactly; two hidden 1s whose sum is known to be 2 are each 1.)
+4. Complementary suppression. While a count is exposed, one more cell of a relation it is in
+   is hidden and marked "complementary" (shown as "hidden"): the smallest shown, non-zero
+   sibling (another part of the same total) that protects it by itself; failing that the
+   largest sibling, and the audit runs again; with no sibling left, the total. A 0 is never
+   hidden: it must stay visibly different, and hiding it would protect nothing.
+5. Shares. A share or percentage would give its count back (2 of 23 is 9 %), so every
+   `shares` column is hidden in each row where any count is hidden. A share's base is assumed
+   to be a count of its row or a larger count (a funnel's first stage), which is hidden only
+   when the counts it is a base for are hidden or 0.
+
+Only the rows that count people are audited (`rows`, for example `unit = "people"`); other
+rows keep their figures. A total shown elsewhere whose non-zero parts are all hidden cannot be
+protected within the frame: the view that shows that total must suppress it too.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from slutaskjut.i18n import t
+
+ENVIRONMENT_VARIABLE = "SLUTASKJUT_MIN_COUNT"
+DEFAULT_MIN_COUNT = 3
+BELOW_THRESHOLD = "below_threshold"
+COMPLEMENTARY = "complementary"
+SUFFIX = "_suppressed"
+RELATIONS = ("sum", "union", "cover")
+
+_SHOWN, _BELOW, _HIDDEN, _REST = "shown", "below", "hidden", "rest"
+
+
+def min_count() -> int:
+    """The smallest count of people a public view shows: SLUTASKJUT_MIN_COUNT, default 3."""
+    raw = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_MIN_COUNT
+    if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
+        raise ValueError(
+            f"{ENVIRONMENT_VARIABLE} must be a whole number of at least 1 (the smallest count of people "
+            f"a public view shows), not {raw!r}"
+        )
+    return int(raw)
+
+
+def flag_column(column: str) -> str:
+    return column + SUFFIX
+
+
+def flag_of(row, column: str) -> str | None:
+    """The suppression flag of `column` in a row (a Series or an itertuples row), or None."""
+    value = row.get(flag_column(column)) if isinstance(row, pd.Series) else getattr(row, flag_column(column), None)
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def marker(flag: str, lang: str, threshold: int | None = None) -> str:
+    """What a reader sees in place of a hidden figure: 'fewer than 3' or 'hidden'."""
+    return t(f"privacy.{flag}", lang, threshold=threshold or min_count())
+
+
+def note(lang: str, threshold: int | None = None) -> str:
+    """The footnote explaining both markers."""
+    threshold = threshold or min_count()
+    return t("privacy.note", lang, threshold=threshold, largest=threshold - 1)
+
+
+def threshold_of(frame: pd.DataFrame) -> int:
+    """The threshold a frame was suppressed with (kept in its attrs), else the current one."""
+    return frame.attrs.get("min_count") or min_count()
+
+
+def is_suppressed(frame: pd.DataFrame) -> bool:
+    """True when any cell of the frame is hidden."""
+    return any(frame[c].notna().any() for c in frame.columns if isinstance(c, str) and c.endswith(SUFFIX))
+
+
+# The audit ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Relation:
+    kind: str  # sum, union or cover
+    total: int
+    parts: list[int]
+
+
+@dataclass
+class _Cells:
+    """Every audited cell: frame cells, the unshown rests and totals shown elsewhere."""
+
+    value: list[int] = field(default_factory=list)
+    state: list[str] = field(default_factory=list)
+    where: list[tuple[int, str] | None] = field(default_factory=list)  # (row position, column); None if not a cell
+    missing: list[bool] = field(default_factory=list)
+    relations: list[_Relation] = field(default_factory=list)
+    of_cell: list[list[int]] = field(default_factory=list)  # relation indices each cell is in
+    known_with: dict[int, int] = field(default_factory=dict)  # an exact sum -> the total it is known with
+
+    def add(self, value: int, state: str, where=None, missing: bool = False) -> int:
+        self.value.append(value)
+        self.state.append(state)
+        self.where.append(where)
+        self.missing.append(missing)
+        self.of_cell.append([])
+        return len(self.value) - 1
+
+    def relate(self, kind: str, total: int, parts: list[int]) -> None:
+        self.relations.append(_Relation(kind, total, parts))
+        for cell in {total, *parts}:
+            self.of_cell[cell].append(len(self.relations) - 1)
+
+
+def _initial(state: str, value: int, threshold: int) -> tuple[float, float]:
+    if state == _SHOWN:
+        return value, value
+    if state == _BELOW:
+        return 1, threshold - 1
+    if state == _HIDDEN:
+        return threshold, math.inf
+    return 0, math.inf  # the unshown rest
+
+
+def _others(total: float, infinite: int, own: float) -> float:
+    """Sum of a relation's other parts' bounds, given the sum of the finite ones and the count of infinite."""
+    if infinite - (own == math.inf) > 0:
+        return math.inf
+    return total - (0 if own == math.inf else own)
+
+
+def _tighten(lo: list[float], hi: list[float], changed: list[int], cell: int, low: float, high: float) -> None:
+    if low > lo[cell]:
+        lo[cell] = low
+        changed.append(cell)
+    if high < hi[cell]:
+        hi[cell] = high
+        changed.append(cell)
+    if lo[cell] > hi[cell]:
+        raise RuntimeError("suppression audit: the relations contradict the figures")
+
+
+def _bounds(cells: _Cells, state: list[str], threshold: int) -> tuple[list[float], list[float]]:
+    """What a reader can tell about every cell: the lowest and highest value it can have."""
+    state = list(state)
+    for exact_sum, total in cells.known_with.items():  # a reader who knows the total guesses the sum
+        state[exact_sum] = _SHOWN if state[total] == _SHOWN else _REST
+    lo, hi = zip(*(_initial(s, v, threshold) for s, v in zip(state, cells.value, strict=True)), strict=True)
+    lo, hi = list(lo), list(hi)
+    queue = list(range(len(cells.relations)))
+    queued = set(queue)
+    while queue:
+        index = queue.pop()
+        queued.discard(index)
+        relation = cells.relations[index]
+        parts, total = relation.parts, relation.total
+        lo_sum = sum(lo[p] for p in parts)
+        hi_finite = sum(hi[p] for p in parts if hi[p] != math.inf)
+        hi_infinite = sum(1 for p in parts if hi[p] == math.inf)
+        hi_sum = math.inf if hi_infinite else hi_finite
+        changed = []
+
+        tighten = functools.partial(_tighten, lo, hi, changed)
+
+        for part in parts:
+            low = lo[total] - _others(hi_finite, hi_infinite, hi[part])
+            high = hi[part]
+            if relation.kind == "sum":
+                high = hi[total] - (lo_sum - lo[part])
+            elif relation.kind == "union":
+                high = hi[total]
+            tighten(part, low, high)
+        if relation.kind == "sum":
+            tighten(total, lo_sum, hi_sum)
+        elif relation.kind == "union":
+            tighten(total, max((lo[p] for p in parts), default=0), hi_sum)
+        else:
+            tighten(total, lo[total], hi_sum)
+        for cell in changed:
+            for other in cells.of_cell[cell]:
+                if other not in queued:
+                    queued.add(other)
+                    queue.append(other)
+    return lo, hi
+
+
+def _protected(cell: int, lo, hi, threshold: int) -> bool:
+    return lo[cell] <= 1 and hi[cell] >= threshold - 1
+
+
+def _candidates(cells: _Cells, state: list[str], cell: int) -> tuple[list[int], list[int]]:
+    """Shown non-zero frame cells that could be hidden to protect `cell`: its siblings, then totals."""
+
+    def hideable(other: int) -> bool:
+        return (
+            other != cell
+            and cells.where[other] is not None
+            and state[other] == _SHOWN
+            and not cells.missing[other]
+            and cells.value[other] > 0
+        )
+
+    siblings, totals = [], []
+    for index in cells.of_cell[cell]:
+        relation = cells.relations[index]
+        siblings += relation.parts
+        if relation.total != cell:
+            totals.append(relation.total)
+    order = lambda other: (cells.value[other], other)  # noqa: E731
+    return (
+        sorted({s for s in siblings if hideable(s)}, key=order),
+        sorted({s for s in totals if hideable(s)}, key=order),
+    )
+
+
+def _complementary(cells: _Cells, sensitive: list[int], threshold: int) -> list[str]:
+    """Hide more cells until no sensitive count can be narrowed; returns the final states."""
+    state = list(cells.state)
+    unprotectable: set[int] = set()
+    while True:
+        lo, hi = _bounds(cells, state, threshold)
+        exposed = [c for c in sensitive if c not in unprotectable and not _protected(c, lo, hi, threshold)]
+        if not exposed:
+            return state
+        cell = exposed[0]
+        siblings, totals = _candidates(cells, state, cell)
+        chosen = None
+        for candidate in siblings + totals:
+            trial = list(state)
+            trial[candidate] = _HIDDEN
+            if _protected(cell, *_bounds(cells, trial, threshold), threshold):
+                chosen = candidate
+                break
+        if chosen is None:
+            chosen = siblings[-1] if siblings else (totals[0] if totals else None)
+        if chosen is None:
+            unprotectable.add(cell)
+        else:
+            state[chosen] = _HIDDEN
+
+
+def _whole_number(value: float, column: str) -> int:
+    if value < 0 or value != int(value):
+        raise ValueError(f"suppress: {column} holds {value}, not a count")
+    return int(value)
+
+
+def suppress(
+    frame: pd.DataFrame,
+    count_columns: Sequence[str],
+    within: Sequence[str] | None,
+    threshold: int,
+    share_columns: Sequence[str] = (),
+    *,
+    total: str | None = None,
+    totals: Mapping[str, str] | None = None,
+    parts: Sequence[Sequence[str]] = (),
+    rows: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
+    """The frame with small counts of people hidden, and what would give them away (see the module).
+
+    count_columns: counts of people. within: columns whose values group rows that make up a
+    total (None: no row makes up a total). total: a boolean column marking each group's total
+    row (a group without one makes up a total shown elsewhere). totals: per count column, how
+    the rows make up the total: sum (default), union or cover. parts: [whole, part, ...] lists:
+    in every row, the whole is its parts plus an unshown rest. share_columns: shares or
+    percentages of those counts. rows: {column: value} picks the rows that count people.
+
+    Returns a copy: hidden counts and shares are missing (pd.NA), and `<column>_suppressed` says
+    why ("below_threshold", "complementary"; None where shown) for every count and share column.
+    """
+    totals = dict(totals or {})
+    for kind in totals.values():
+        if kind not in RELATIONS:
+            raise ValueError(f"suppress: a total is one of {RELATIONS}, not {kind!r}")
+    result = frame.copy()
+    result.attrs["min_count"] = threshold
+    people = pd.Series(True, index=frame.index)
+    for column, value in (rows or {}).items():
+        people &= frame[column] == value
+    people = people.to_numpy()
+
+    cells = _Cells()
+    ids: dict[tuple[int, str], int] = {}
+    for column in count_columns:
+        values = pd.to_numeric(frame[column]).astype("Float64")
+        for position, value in enumerate(values):
+            if not people[position]:
+                continue
+            missing = bool(pd.isna(value))
+            count = 0 if missing else _whole_number(float(value), column)
+            state = _BELOW if 0 < count < threshold else _SHOWN
+            ids[position, column] = cells.add(count, state, (position, column), missing)
+
+    if within is not None:
+        positions = [p for p in range(len(frame)) if people[p]]
+        keys = frame.iloc[positions][list(within)].astype(object).where(lambda f: f.notna(), None)
+        groups: dict[tuple, list[int]] = {}
+        for position, key in zip(positions, keys.itertuples(index=False, name=None), strict=True):
+            groups.setdefault(key, []).append(position)
+        for key, members in groups.items():
+            total_rows = [p for p in members if total is not None and bool(frame[total].iloc[p])]
+            if len(total_rows) > 1:
+                raise ValueError(f"suppress: more than one total row for {dict(zip(within, key, strict=True))}")
+            part_rows = [p for p in members if p not in total_rows]
+            if not part_rows:
+                continue
+            for column in count_columns:
+                kind = totals.get(column, "sum")
+                members_ = [ids[p, column] for p in part_rows]
+                if total_rows:
+                    whole = ids[total_rows[0], column]
+                else:  # a total shown elsewhere: known to the reader, the parts' sum
+                    whole = cells.add(sum(cells.value[m] for m in members_), _SHOWN)
+                    kind = "sum"
+                cells.relate(kind, whole, members_)
+                if kind != "sum":  # audited as if no one were counted twice, as a reader would guess
+                    exact_sum = cells.add(sum(cells.value[m] for m in members_), _REST)
+                    cells.known_with[exact_sum] = whole
+                    cells.relate("sum", exact_sum, members_)
+
+    for whole_column, *part_columns in parts:
+        for position in range(len(frame)):
+            if not people[position]:
+                continue
+            whole = ids[position, whole_column]
+            members_ = [ids[position, column] for column in part_columns]
+            rest = cells.value[whole] - sum(cells.value[m] for m in members_)
+            if rest < 0:
+                raise ValueError(f"suppress: {part_columns} add up to more than {whole_column} in row {position}")
+            rest_cell = cells.add(rest, _REST)
+            cells.relate("sum", whole, [*members_, rest_cell])
+
+    for relation in cells.relations:
+        values = [cells.value[p] for p in relation.parts]
+        whole = cells.value[relation.total]
+        holds = {
+            "sum": whole == sum(values),
+            "union": max(values, default=0) <= whole <= sum(values),
+            "cover": whole <= sum(values),
+        }[relation.kind]
+        if not holds:
+            where = cells.where[relation.total]
+            raise ValueError(f"suppress: the rows do not make up the total ({relation.kind}) at {where}")
+
+    sensitive = [
+        c
+        for c, (s, v) in enumerate(zip(cells.state, cells.value, strict=True))
+        if s in (_BELOW, _REST) and 0 < v < threshold
+    ]
+    state = _complementary(cells, sensitive, threshold)
+
+    flags = {column: [None] * len(frame) for column in [*count_columns, *share_columns]}
+    for cell, where in enumerate(cells.where):
+        if where is not None and state[cell] in (_BELOW, _HIDDEN):
+            flags[where[1]][where[0]] = BELOW_THRESHOLD if state[cell] == _BELOW else COMPLEMENTARY
+    hidden_rows = [any(flags[c][p] for c in count_columns) for p in range(len(frame))]
+    for column in share_columns:
+        flags[column] = [COMPLEMENTARY if hidden else None for hidden in hidden_rows]
+    for column in count_columns:
+        values = pd.to_numeric(frame[column]).astype("Float64").round().astype("Int64")
+        result[column] = values.mask(pd.Series([f is not None for f in flags[column]], index=frame.index))
+    for column in share_columns:
+        hide = pd.Series([f is not None for f in flags[column]], index=frame.index)
+        result[column] = pd.to_numeric(frame[column]).astype("Float64").mask(hide)
+    for column, values in flags.items():
+        result[flag_column(column)] = pd.Series(values, index=frame.index, dtype=object)
+    return result
+
+
+def protect(name: str, frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """A named query's result with its `[suppress]` section applied; unchanged without one."""
+    from slutaskjut.queries import queries
+
+    spec = queries()[name].description.get("suppress")
+    if spec is None:
+        return frame
+    return suppress(
+        frame,
+        spec["columns"],
+        spec.get("within"),
+        threshold or min_count(),
+        spec.get("shares", ()),
+        total=spec.get("total"),
+        totals=spec.get("totals"),
+        parts=spec.get("parts", ()),
+        rows=spec.get("rows"),
+    )
