@@ -77,4 +77,55 @@ if len(disagreements):
         )
     )
 
+if view.extract("incidents") is not None:
+    st.subheader(view.t("trends.extract_title"))
+    st.markdown(view.t("trends.extract_intro"))
+    grain = view.choice(
+        "grain", ["month", "quarter"], view.t("trends.grain"), format_func=lambda value: view.t(f"trends.grain_{value}")
+    )
+    year_span = fmt.year_range(view.year_from, view.year_to)
+    periods = view.query("incidents_by_period", grain=grain, **years)
+    if periods.empty:
+        st.info(view.t("trends.no_periods", years=year_span))
+    else:
+        shown = periods.assign(
+            kind=[view.t(f"incident_kind.{kind}") for kind in periods["kind"]],
+            dead=periods["dead"].astype("Int64"),
+            injured=periods["injured"].astype("Int64"),
+        )
+        view.chart(
+            charts.period_figure(periods, lang=view.lang, title=view.t(f"trends.chart_title_{grain}", years=year_span)),
+            sentences.describe_periods(periods, grain, year_span, view.lang),
+            shown,
+            ["period", "kind", "count", "dead", "injured", "is_partial"],
+            f"incidents_by_{grain}",
+        )
+        st.caption(view.t("trends.unknown_note"))
+
+    st.subheader(view.t("trends.reconciliation_title"))
+    reconciliation = view.query("reconciliation_by_year", **years)
+    if reconciliation.empty:
+        st.info(view.t("trends.no_reconciliation", years=year_span))
+    else:
+        st.markdown(view.t("trends.reconciliation_intro"))
+        st.markdown(f"**{sentences.reconciliation_summary(reconciliation, view.lang)}**")
+        view.table(
+            reconciliation.assign(
+                extract_count=reconciliation["extract_count"].astype("Int64"),
+                difference=reconciliation["difference"].astype("Int64"),
+            ),
+            [
+                "year",
+                "measure",
+                "extract_count",
+                "headline_count",
+                "difference",
+                "status",
+                "period_start",
+                "period_end",
+                "source_id",
+            ],
+            "reconciliation_by_year",
+        )
+
 view.footer()

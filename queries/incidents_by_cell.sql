@@ -10,15 +10,13 @@ with grid as (
 ),
 
 selected as (
-    select kind, dead, injured, latitude, longitude
+    select kind, latitude, longitude
     from incidents
     where year(date) between $from_year and $to_year and ($kind = 'all' or kind = $kind)
 ),
 
 projected as (
     select
-        selected.dead,
-        selected.injured,
         (selected.longitude - grid.lon0) * grid.metres_per_degree_lon as x,
         (selected.latitude - grid.lat0) * grid.metres_per_degree_lat as y,
         grid.size
@@ -29,8 +27,6 @@ projected as (
 axial as (
     -- pointy-top hexagons: fractional axial coordinates q, r and the third cube coordinate s = -q - r
     select
-        dead,
-        injured,
         (sqrt(3) / 3 * x - y / 3) / size as q,
         (2.0 / 3 * y) / size as r,
         -((sqrt(3) / 3 * x - y / 3) / size) - (2.0 / 3 * y) / size as s
@@ -39,8 +35,6 @@ axial as (
 
 rounded as (
     select
-        dead,
-        injured,
         round(q) as rq,
         round(r) as rr,
         round(s) as rs,
@@ -53,8 +47,6 @@ rounded as (
 cells as (
     -- cube rounding: the coordinate that moved most is recomputed from the other two, so q + r + s = 0
     select
-        dead,
-        injured,
         cast(case when dq > dr and dq > ds then -rr - rs else rq end as bigint) as cell_q,
         cast(case when dq > dr and dq > ds then rr when ds > dr then rr else -rq - rs end as bigint) as cell_r
     from rounded
@@ -64,9 +56,7 @@ by_cell as (
     select
         cell_q,
         cell_r,
-        count(*) as incident_count,
-        case when count(*) filter (where dead is null) > 0 then null else cast(sum(dead) as bigint) end as dead,
-        case when count(*) filter (where injured is null) > 0 then null else cast(sum(injured) as bigint) end as injured
+        count(*) as incident_count
     from cells
     group by cell_q, cell_r
 ),
@@ -77,9 +67,7 @@ shown as (
         cell_q || ',' || cell_r as cell_id,
         grid.lat0 + grid.size * 1.5 * cell_r / grid.metres_per_degree_lat as latitude,
         grid.lon0 + grid.size * sqrt(3) * (cell_q + cell_r / 2.0) / grid.metres_per_degree_lon as longitude,
-        incident_count as count,
-        dead,
-        injured
+        incident_count as count
     from by_cell, grid
     where incident_count >= $min_count
 ),
@@ -91,9 +79,7 @@ small_cells as (
         null as cell_id,
         null as latitude,
         null as longitude,
-        sum(incident_count) as count,
-        case when count(*) filter (where dead is null) > 0 then null else cast(sum(dead) as bigint) end as dead,
-        case when count(*) filter (where injured is null) > 0 then null else cast(sum(injured) as bigint) end as injured
+        sum(incident_count) as count
     from by_cell
     where incident_count < $min_count
     having count(*) > 0
@@ -105,9 +91,7 @@ no_coordinates as (
         null as cell_id,
         null as latitude,
         null as longitude,
-        count(*) as count,
-        case when count(*) filter (where dead is null) > 0 then null else cast(sum(dead) as bigint) end as dead,
-        case when count(*) filter (where injured is null) > 0 then null else cast(sum(injured) as bigint) end as injured
+        count(*) as count
     from selected
     where latitude is null or longitude is null
     having count(*) > 0
@@ -119,9 +103,7 @@ final as (
         cell_id,
         cast(latitude as double) as latitude,
         cast(longitude as double) as longitude,
-        cast(count as bigint) as count,
-        dead,
-        injured
+        cast(count as bigint) as count
     from (
         select * from shown
         union all

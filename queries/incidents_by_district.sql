@@ -1,5 +1,5 @@
 with selected as (
-    select district, dead, injured
+    select district
     from incidents
     where year(date) between $from_year and $to_year and ($kind = 'all' or kind = $kind)
 ),
@@ -7,11 +7,7 @@ with selected as (
 districts as (
     select
         district,
-        count(*) as incident_count,
-        count(*) filter (where dead is null) as dead_unknown,
-        count(*) filter (where injured is null) as injured_unknown,
-        cast(sum(dead) as bigint) as dead_sum,
-        cast(sum(injured) as bigint) as injured_sum
+        count(*) as incident_count
     from selected
     where district is not null
     group by district
@@ -45,21 +41,13 @@ grouped as (
     select
         case when ranked.size_rank <= cut.merged then 'other_districts' else 'district' end as row_type,
         case when ranked.size_rank <= cut.merged then null else ranked.district end as district,
-        ranked.incident_count,
-        ranked.dead_unknown,
-        ranked.injured_unknown,
-        ranked.dead_sum,
-        ranked.injured_sum
+        ranked.incident_count
     from ranked, cut
     union all
     select
         'no_district' as row_type,
         null as district,
-        count(*) as incident_count,
-        count(*) filter (where dead is null) as dead_unknown,
-        count(*) filter (where injured is null) as injured_unknown,
-        cast(sum(dead) as bigint) as dead_sum,
-        cast(sum(injured) as bigint) as injured_sum
+        count(*) as incident_count
     from selected
     where district is null
     having count(*) > 0
@@ -69,9 +57,7 @@ final as (
     select
         row_type,
         district,
-        cast(sum(incident_count) as bigint) as count,
-        case when sum(dead_unknown) > 0 then null else cast(sum(dead_sum) as bigint) end as dead,
-        case when sum(injured_unknown) > 0 then null else cast(sum(injured_sum) as bigint) end as injured
+        cast(sum(incident_count) as bigint) as count
     from grouped
     group by row_type, district
 )

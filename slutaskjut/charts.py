@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from slutaskjut import fmt
-from slutaskjut.extract_schema import INCIDENT_KINDS
+from slutaskjut import fmt, privacy
+from slutaskjut.extract_schema import FOLLOW_UPS, INCIDENT_KINDS
 from slutaskjut.i18n import t
 from slutaskjut.schema import MEASURES
 
@@ -185,26 +185,78 @@ def benchmark_figure(us_results: pd.DataFrame, malmo: dict | None, *, lang: str,
 
 
 def funnel_figure(stages: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
-    """One round's stages as a funnel, each with its count and share of the first stage."""
+    """One round's stages as a funnel, each with its count and share of the first stage.
+
+    A count hidden for privacy shows its marker ("fewer than 3") on a bar of no width.
+    """
     stages = stages.sort_values("step")
+    threshold = privacy.threshold_of(stages)
     texts = []
     for row in stages.itertuples():
+        flag = privacy.flag_of(row, "count")
+        if flag:
+            texts.append(privacy.marker(flag, lang, threshold))
+            continue
         text = fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
         if not fmt.is_missing(row.share_of_first_step_pct) and row.step > 1:
             text += f" ({fmt.percent(row.share_of_first_step_pct, lang)})"
         texts.append(text)
+    labels = [t(f"stage.{stage}", lang) for stage in stages["stage"]]
+    return _funnel(labels, stages["count"].tolist(), texts, lang=lang, title=title)
+
+
+def _funnel(labels: list[str], values: list, texts: list[str], *, lang: str, title: str) -> go.Figure:
+    """A funnel; a missing value (hidden or unknown) is a bar of no width with its text beside it."""
+    missing = [fmt.is_missing(value) for value in values]
     figure = go.Figure(
         go.Funnel(
-            y=[t(f"stage.{stage}", lang) for stage in stages["stage"]],
-            x=stages["count"].astype(float),
+            y=labels,
+            x=[0.0 if gap else float(value) for value, gap in zip(values, missing, strict=True)],
             text=texts,
             textinfo="text",
+            textposition=["outside" if gap else "auto" for gap in missing],
+            hovertemplate="%{y}: %{text}<extra></extra>",
             marker={"color": FUNNEL_COLOUR},
             connector={"fillcolor": "#D9EFE8"},
         )
     )
     figure.update_yaxes(automargin=True)
-    return _layout(figure, lang, title, height=120 + 70 * len(stages))
+    return _layout(figure, lang, title, height=120 + 70 * len(labels))
+
+
+def contact_funnel_figure(round_total: pd.Series, *, lang: str, title: str) -> go.Figure:
+    """A round's people and, for each follow-up the extract gives, how many had it (share of the people).
+
+    `round_total` is the whole-round row of outreach_funnel_by_round_and_month, suppressed.
+    """
+    threshold = round_total.attrs.get("min_count")
+    labels, values, texts = [], [], []
+    for stage in ("people", *contact_follow_ups(round_total)):
+        flag = privacy.flag_of(round_total, stage)
+        value = None if flag else round_total[stage]
+        text = privacy.marker(flag, lang, threshold) if flag else fmt.count(value, lang)
+        people = round_total["people"]
+        if stage != "people" and not flag and not fmt.is_missing(people) and people > 0:
+            text = t("outreach_extract.share", lang, count=text, share=fmt.percent(100 * value / people, lang))
+        if stage != "people":
+            unknown_flag = privacy.flag_of(round_total, f"{stage}_unknown")
+            unknown = round_total[f"{stage}_unknown"]
+            if unknown_flag or unknown:
+                count = privacy.marker(unknown_flag, lang, threshold) if unknown_flag else fmt.count(unknown, lang)
+                text = t("outreach_extract.unknown_for", lang, text=text, count=count)
+        labels.append(t(f"outreach_extract.stage_{stage}", lang))
+        values.append(value)
+        texts.append(text)
+    return _funnel(labels, values, texts, lang=lang, title=title)
+
+
+def contact_follow_ups(round_total: pd.Series) -> list[str]:
+    """The follow-ups the extract gives for a round: known for someone (shown or hidden)."""
+    return [
+        follow_up
+        for follow_up in FOLLOW_UPS
+        if privacy.flag_of(round_total, follow_up) or not fmt.is_missing(round_total[follow_up])
+    ]
 
 
 # Incidents from the extract -----------------------------------------------------------------
@@ -241,13 +293,15 @@ def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
                 line={"color": KIND_COLOURS[kind], "width": 2, "dash": KIND_DASHES[kind]},
                 marker={"size": 6, "symbol": ["circle-open" if p else "circle" for p in partial]},
                 name=t(f"incident_kind.{kind}", lang),
+                showlegend=False,  # the panel's title names the kind
                 hovertemplate="%{customdata}: %{y}<extra>" + t(f"incident_kind.{kind}", lang) + "</extra>",
             ),
             row=row,
             col=1,
         )
         peak = int(rows["count"].max()) if len(rows) else 0
-        figure.update_yaxes(range=[0, max(peak, 1) * 1.15], rangemode="tozero", row=row, col=1)
+        # whole numbers only: a tick every 1 for small counts, plotly's own steps above
+        figure.update_yaxes(range=[0, max(peak, 1) * 1.15], dtick=1 if peak <= 5 else None, row=row, col=1)
     if periods["is_partial"].fillna(False).astype(bool).any():
         figure.add_trace(  # a legend entry for the open markers
             go.Scatter(

@@ -93,6 +93,14 @@ def date(value, lang: str) -> str | None:
     return f"{parts[2]} {month} {parts[0]}"
 
 
+def date_range(first, last, lang: str) -> str | None:
+    """'3 maj 2020–16 maj 2020', or one date when both are the same day; None when either is missing."""
+    first, last = date(first, lang), date(last, lang)
+    if first is None or last is None:
+        return None
+    return first if first == last else f"{first}\u2013{last}"
+
+
 def year_range(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}\u2013{last}"
 

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from slutaskjut import exports, fmt, paths, store, tables
+from slutaskjut import exports, fmt, paths, privacy, store, tables
 from slutaskjut.i18n import DEFAULT_LANGUAGE, t
 from slutaskjut.load import DataError, built_fingerprint, ensure_database, fingerprint
 from slutaskjut.queries import run_query
@@ -52,6 +52,13 @@ def _query(db_path: str, db_stamp: str, name: str, params: dict) -> pd.DataFrame
     return run_query(_connection(db_path, db_stamp), name, **params)
 
 
+# What pages get: the raw result (private to this module) with its query's [suppress] section
+# applied, so small counts of people never reach a table, chart, sentence or download.
+@st.cache_data(max_entries=1000, show_spinner=False)
+def _protected_query(db_path: str, db_stamp: str, name: str, params: dict, threshold: int) -> pd.DataFrame:
+    return privacy.protect(name, _query(db_path, db_stamp, name, params), threshold)
+
+
 def _write_url() -> None:
     year_from, year_to = st.session_state["years"]
     # update, not replace: a page's own choices (?scale=...) stay in the link
@@ -85,8 +92,11 @@ class Page:
         return t(key, self.lang, **values)
 
     def query(self, name: str, **params) -> pd.DataFrame:
-        """Run a named query (cached by its parameters); its sources go into the footer."""
-        frame = _query(self._db_path, self._stamp, name, params)
+        """Run a named query (cached by its parameters); its sources go into the footer.
+
+        Counts of people come suppressed as the query's TOML declares (privacy.py).
+        """
+        frame = _protected_query(self._db_path, self._stamp, name, params, privacy.min_count())
         self._shown.append(frame)
         return frame
 
@@ -135,8 +145,9 @@ class Page:
         plainly when the rows are synthetic demonstration data, and the footer names the
         extract as a source.
         """
-        status = _query(self._db_path, self._stamp, "extract_status", {}).set_index("dataset").loc[dataset]
-        if status["row_count"] == 0:
+        statuses = _protected_query(self._db_path, self._stamp, "extract_status", {}, privacy.min_count())
+        status = statuses.set_index("dataset").loc[dataset]
+        if privacy.flag_of(status, "row_count") is None and status["row_count"] == 0:
             return None
         if status["is_synthetic"]:
             st.warning(self.t("extract.synthetic"), icon=":material/science:")
@@ -158,6 +169,10 @@ class Page:
 
     def footer(self) -> None:
         """The sources behind every figure the page showed, and the date the data runs to."""
+        if any(privacy.is_suppressed(frame) for frame in self._shown) or any(
+            privacy.flag_of(status, "row_count") for status in self._extracts
+        ):
+            st.caption(privacy.note(self.lang))
         st.divider()
         st.subheader(self.t("footer.sources"))
         for status in self._extracts:
@@ -168,7 +183,7 @@ class Page:
                 + self.t(
                     key,
                     dataset=self.t(f"extract.{status.name}"),
-                    rows=fmt.number(status["row_count"], self.lang),
+                    rows=_count(status, "row_count", self.lang),
                     first=fmt.date(status["first_date"], self.lang),
                     last=fmt.date(status["last_date"], self.lang),
                     sources=status["sources"],
@@ -206,6 +221,11 @@ class Page:
         ]
         if runs_to:
             st.caption(self.t("footer.runs_to", date=fmt.date(max(runs_to), self.lang)))
+
+
+def _count(row: pd.Series, column: str, lang: str) -> str:
+    flag = privacy.flag_of(row, column)
+    return privacy.marker(flag, lang) if flag else fmt.number(row[column], lang)
 
 
 def _data_problems(problems, lang: str, stale: bool) -> None:

@@ -16,6 +16,7 @@ import getpass
 import hashlib
 import hmac
 import os
+import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
@@ -61,7 +62,11 @@ class Summary:
 
     def __str__(self) -> str:
         skipped = sum(self.skipped.values())
-        reasons = "; ".join(f"{reason}: {count}" for reason, count in self.skipped.most_common())
+        # one line: reasons told apart by kind, not by value ("type '…' is not ...")
+        kinds = Counter()
+        for reason, count in self.skipped.items():
+            kinds[re.sub(r"'[^']*'", "'…'", reason)] += count
+        reasons = "; ".join(f"{reason}: {count}" for reason, count in kinds.most_common())
         line = (
             f"{self.dataset}: {self.rows_read} rows read from {self.files} file{'s' * (self.files != 1)}: "
             f"{self.added} added, {self.replaced} replaced, {self.unchanged} unchanged, {skipped} skipped"

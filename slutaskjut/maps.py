@@ -1,11 +1,12 @@
 """The map of incidents in hexagonal cells, as a pydeck Deck. Plain functions: no Streamlit.
 
 Privacy: a public map must never show where a single incident happened. The cells are counted
-in SQL (queries/incidents_by_cell.sql) and only cells with at least `min_count()` incidents come
-back with a place, the centre of their hexagon. This module draws those cells as polygons with
-their counts; it never receives an incident's coordinates, and it uses no client-side
-aggregation layer (HexagonLayer, HeatmapLayer, ScreenGridLayer), which would need every single
-point sent to the browser.
+in SQL (queries/incidents_by_cell.sql) and only cells with at least `privacy.min_count()`
+incidents come back with a place, the centre of their hexagon. This module draws those cells as
+polygons with their counts; it never receives an incident's coordinates, and it uses no
+client-side aggregation layer (HexagonLayer, HeatmapLayer, ScreenGridLayer), which would need
+every single point sent to the browser. Cells carry no dead or injured: those would place the
+few fatal incidents of a cell in it.
 
 Offline basemap. What Streamlit 1.67 does with a Deck (read in the installed package,
 elements/deck_gl_json_chart.py and the frontend bundle static/static/js/DeckGlJsonChart.*.js):
@@ -30,7 +31,6 @@ fetched either.
 from __future__ import annotations
 
 import math
-import os
 
 import pandas as pd
 import pydeck as pdk
@@ -45,26 +45,10 @@ METRES_PER_DEGREE_LON = 111320 * math.cos(math.radians(LAT0))
 CELL_SIZE_M = 1000  # metres from a hexagon's centre to its corners: cells about 1.7 km across
 
 BLANK_STYLE_URL = "app/static/blank-style.json"
-MALMO_VIEW = {"latitude": 55.583, "longitude": 13.02, "zoom": 10.4}
+MALMO_VIEW = {"latitude": 55.583, "longitude": 13.02, "zoom": 10.9}
 
 LOW_COLOUR, HIGH_COLOUR = (253, 219, 199), (153, 52, 4)  # light to dark orange, the palette's vermillion between
 LINE_COLOUR = (255, 255, 255)
-DEFAULT_MIN_COUNT = 3
-
-
-def min_count() -> int:
-    """Fewest incidents a cell or district must hold to be shown with its place.
-
-    TODO(lead): use slutaskjut.privacy.min_count() once privacy.py is in; this reads the same
-    variable, SLUTASKJUT_MIN_COUNT (default 3), and refuses a value below 1.
-    """
-    value = os.environ.get("SLUTASKJUT_MIN_COUNT", "").strip()
-    if not value:
-        return DEFAULT_MIN_COUNT
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"SLUTASKJUT_MIN_COUNT must be at least 1, not {number}")
-    return number
 
 
 def hexagon(latitude: float, longitude: float, cell_size_m: float) -> list[list[float]]:
@@ -99,13 +83,11 @@ def cell_deck(cells: pd.DataFrame, *, lang: str, cell_size_m: float, threshold: 
     for row in shown.itertuples():
         share = min(max((row.count - threshold) / max(peak - threshold, 1), 0.0), 1.0)
         count = fmt.count(row.count, lang)
-        dead = fmt.count(row.dead, lang) or t("map.unknown", lang)
-        injured = fmt.count(row.injured, lang) or t("map.unknown", lang)
         polygons.append(
             {
                 "polygon": hexagon(row.latitude, row.longitude, cell_size_m),
                 "fill": _colour(share),
-                "tooltip": t("map.tooltip", lang, count=count, dead=dead, injured=injured),
+                "tooltip": t("map.tooltip", lang, count=count),
             }
         )
         labels.append(

@@ -16,8 +16,8 @@ The threshold `t` is `min_count()`: 3 unless SLUTASKJUT_MIN_COUNT says otherwise
      at most the sum) or `cover` (at most the sum);
    - `parts` within a row: a whole (people) is its parts (those with a follow-up, those with
      it unknown) plus an unshown rest (those without it), which is itself a count of people.
-   A union or cover total is also audited as if the reader knew the rows' exact sum (how many
-   are counted twice) whenever the total is shown: a reader would guess that no one is.
+   A reader would guess that a union or cover total is the rows' sum (that no one is counted
+   twice): where that guess is right, and the total is shown, it is audited as a sum too.
    The reader also knows what the markers say: "fewer than 3" is 1 to t-1, and a cell hidden
    to protect another ("complementary") is at least t, since it was not below the threshold.
 3. Audit. From the shown figures, the relations and the markers, the bounds a reader can put
@@ -28,17 +28,22 @@ The threshold `t` is `min_count()`: 3 unless SLUTASKJUT_MIN_COUNT says otherwise
    subtraction gives it exactly; two hidden 1s whose sum is known to be 2 are each 1.)
 4. Complementary suppression. While a count is exposed, one more cell of a relation it is in
    is hidden and marked "complementary" (shown as "hidden"): the smallest shown, non-zero
-   sibling (another part of the same total) that protects it by itself; failing that the
-   largest sibling, and the audit runs again; with no sibling left, the total. A 0 is never
-   hidden: it must stay visibly different, and hiding it would protect nothing.
+   sibling (another part of the same total) that protects it by itself, else the total if
+   that does; failing both, the largest sibling (or, with none, the total), and the audit
+   runs again. So one hidden month of a round with a shown total takes the next-smallest
+   month with it, unless that one is too small to hide it. A 0 is never hidden: it must stay
+   visibly different, and hiding it would protect nothing.
 5. Shares. A share or percentage would give its count back (2 of 23 is 9 %), so every
    `shares` column is hidden in each row where any count is hidden. A share's base is assumed
    to be a count of its row or a larger count (a funnel's first stage), which is hidden only
    when the counts it is a base for are hidden or 0.
 
 Only the rows that count people are audited (`rows`, for example `unit = "people"`); other
-rows keep their figures. A total shown elsewhere whose non-zero parts are all hidden cannot be
-protected within the frame: the view that shows that total must suppress it too.
+rows keep their figures. The audit runs per `within` group (or per row without one), since no
+relation crosses groups. Limits: it models what a reader can derive from one frame and the
+markers, not the choice of which cell was hidden (that a complementary cell was the smallest
+that would do), nor figures from other frames; a total shown elsewhere whose non-zero parts
+are all hidden cannot be protected within the frame, so the view showing it must suppress it.
 """
 
 from __future__ import annotations
@@ -177,8 +182,8 @@ def _bounds(cells: _Cells, state: list[str], threshold: int) -> tuple[list[float
     state = list(state)
     for exact_sum, total in cells.known_with.items():  # a reader who knows the total guesses the sum
         state[exact_sum] = _SHOWN if state[total] == _SHOWN else _REST
-    lo, hi = zip(*(_initial(s, v, threshold) for s, v in zip(state, cells.value, strict=True)), strict=True)
-    lo, hi = list(lo), list(hi)
+    initial = [_initial(s, v, threshold) for s, v in zip(state, cells.value, strict=True)]
+    lo, hi = [low for low, _ in initial], [high for _, high in initial]
     queue = list(range(len(cells.relations)))
     queued = set(queue)
     while queue:
@@ -277,6 +282,76 @@ def _whole_number(value: float, column: str) -> int:
     return int(value)
 
 
+def _audit(
+    counts: Mapping[str, pd.Series],
+    rows: list[int],
+    total_row: int | None,
+    grouped: bool,
+    totals: Mapping[str, str],
+    parts: Sequence[Sequence[str]],
+    threshold: int,
+) -> dict[tuple[int, str], str]:
+    """The hidden cells of one group of rows (or one row): (position, column) -> flag."""
+    cells = _Cells()
+    ids: dict[tuple[int, str], int] = {}
+    for column, values in counts.items():
+        for position in rows:
+            value = values.iloc[position]
+            missing = bool(pd.isna(value))
+            count = 0 if missing else _whole_number(float(value), column)
+            state = _BELOW if 0 < count < threshold else _SHOWN
+            ids[position, column] = cells.add(count, state, (position, column), missing)
+
+    part_rows = [position for position in rows if position != total_row]
+    if grouped and part_rows:
+        for column in counts:
+            kind = totals.get(column, "sum")
+            members = [ids[position, column] for position in part_rows]
+            exact = sum(cells.value[m] for m in members)
+            if total_row is None:  # a total shown elsewhere: known to the reader, the parts' sum
+                whole, kind = cells.add(exact, _SHOWN), "sum"
+            else:
+                whole = ids[total_row, column]
+            cells.relate(kind, whole, members)
+            if kind != "sum" and exact == cells.value[whole]:  # a reader's guess, and right here
+                exact_sum = cells.add(exact, _REST)
+                cells.known_with[exact_sum] = whole
+                cells.relate("sum", exact_sum, members)
+
+    for whole_column, *part_columns in parts:
+        for position in rows:
+            whole = ids[position, whole_column]
+            members = [ids[position, column] for column in part_columns]
+            rest = cells.value[whole] - sum(cells.value[m] for m in members)
+            if rest < 0:
+                raise ValueError(f"suppress: {part_columns} add up to more than {whole_column} in row {position}")
+            cells.relate("sum", whole, [*members, cells.add(rest, _REST)])
+
+    for relation in cells.relations:
+        values = [cells.value[p] for p in relation.parts]
+        whole = cells.value[relation.total]
+        holds = {
+            "sum": whole == sum(values),
+            "union": max(values, default=0) <= whole <= sum(values),
+            "cover": whole <= sum(values),
+        }[relation.kind]
+        if not holds:
+            where = cells.where[relation.total]
+            raise ValueError(f"suppress: the rows do not make up the total ({relation.kind}) at {where}")
+
+    sensitive = [
+        c
+        for c, (s, v) in enumerate(zip(cells.state, cells.value, strict=True))
+        if s in (_BELOW, _REST) and 0 < v < threshold
+    ]
+    state = _complementary(cells, sensitive, threshold)
+    return {
+        where: BELOW_THRESHOLD if state[cell] == _BELOW else COMPLEMENTARY
+        for cell, where in enumerate(cells.where)
+        if where is not None and state[cell] in (_BELOW, _HIDDEN)
+    }
+
+
 def suppress(
     frame: pd.DataFrame,
     count_columns: Sequence[str],
@@ -312,80 +387,29 @@ def suppress(
         people &= frame[column] == value
     people = people.to_numpy()
 
-    cells = _Cells()
-    ids: dict[tuple[int, str], int] = {}
-    for column in count_columns:
-        values = pd.to_numeric(frame[column]).astype("Float64")
-        for position, value in enumerate(values):
-            if not people[position]:
-                continue
-            missing = bool(pd.isna(value))
-            count = 0 if missing else _whole_number(float(value), column)
-            state = _BELOW if 0 < count < threshold else _SHOWN
-            ids[position, column] = cells.add(count, state, (position, column), missing)
-
-    if within is not None:
-        positions = [p for p in range(len(frame)) if people[p]]
-        keys = frame.iloc[positions][list(within)].astype(object).where(lambda f: f.notna(), None)
+    counts = {column: pd.to_numeric(frame[column]).astype("Float64") for column in count_columns}
+    people_rows = [position for position in range(len(frame)) if people[position]]
+    # The audit runs per group of rows that make up a total (or per row): no relation crosses them.
+    components: list[tuple[list[int], int | None, bool]] = []
+    if within is None:
+        components = [([position], None, False) for position in people_rows]
+    else:
+        keys = frame.iloc[people_rows][list(within)].astype(object).where(lambda f: f.notna(), None)
         groups: dict[tuple, list[int]] = {}
-        for position, key in zip(positions, keys.itertuples(index=False, name=None), strict=True):
+        for position, key in zip(people_rows, keys.itertuples(index=False, name=None), strict=True):
             groups.setdefault(key, []).append(position)
         for key, members in groups.items():
             total_rows = [p for p in members if total is not None and bool(frame[total].iloc[p])]
             if len(total_rows) > 1:
                 raise ValueError(f"suppress: more than one total row for {dict(zip(within, key, strict=True))}")
-            part_rows = [p for p in members if p not in total_rows]
-            if not part_rows:
-                continue
-            for column in count_columns:
-                kind = totals.get(column, "sum")
-                members_ = [ids[p, column] for p in part_rows]
-                if total_rows:
-                    whole = ids[total_rows[0], column]
-                else:  # a total shown elsewhere: known to the reader, the parts' sum
-                    whole = cells.add(sum(cells.value[m] for m in members_), _SHOWN)
-                    kind = "sum"
-                cells.relate(kind, whole, members_)
-                if kind != "sum":  # audited as if no one were counted twice, as a reader would guess
-                    exact_sum = cells.add(sum(cells.value[m] for m in members_), _REST)
-                    cells.known_with[exact_sum] = whole
-                    cells.relate("sum", exact_sum, members_)
-
-    for whole_column, *part_columns in parts:
-        for position in range(len(frame)):
-            if not people[position]:
-                continue
-            whole = ids[position, whole_column]
-            members_ = [ids[position, column] for column in part_columns]
-            rest = cells.value[whole] - sum(cells.value[m] for m in members_)
-            if rest < 0:
-                raise ValueError(f"suppress: {part_columns} add up to more than {whole_column} in row {position}")
-            rest_cell = cells.add(rest, _REST)
-            cells.relate("sum", whole, [*members_, rest_cell])
-
-    for relation in cells.relations:
-        values = [cells.value[p] for p in relation.parts]
-        whole = cells.value[relation.total]
-        holds = {
-            "sum": whole == sum(values),
-            "union": max(values, default=0) <= whole <= sum(values),
-            "cover": whole <= sum(values),
-        }[relation.kind]
-        if not holds:
-            where = cells.where[relation.total]
-            raise ValueError(f"suppress: the rows do not make up the total ({relation.kind}) at {where}")
-
-    sensitive = [
-        c
-        for c, (s, v) in enumerate(zip(cells.state, cells.value, strict=True))
-        if s in (_BELOW, _REST) and 0 < v < threshold
-    ]
-    state = _complementary(cells, sensitive, threshold)
+            components.append((members, total_rows[0] if total_rows else None, True))
+    hidden: dict[tuple[int, str], str] = {}
+    for members, total_row, grouped in components:
+        hidden |= _audit(counts, members, total_row, grouped, totals, parts, threshold)
 
     flags = {column: [None] * len(frame) for column in [*count_columns, *share_columns]}
-    for cell, where in enumerate(cells.where):
-        if where is not None and state[cell] in (_BELOW, _HIDDEN):
-            flags[where[1]][where[0]] = BELOW_THRESHOLD if state[cell] == _BELOW else COMPLEMENTARY
+    for (position, column), flag in hidden.items():
+        flags[column][position] = flag
     hidden_rows = [any(flags[c][p] for c in count_columns) for p in range(len(frame))]
     for column in share_columns:
         flags[column] = [COMPLEMENTARY if hidden else None for hidden in hidden_rows]

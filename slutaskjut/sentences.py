@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from slutaskjut import fmt
+from slutaskjut import fmt, privacy
+from slutaskjut.extract_schema import INCIDENT_KINDS
 from slutaskjut.i18n import in_language, t
 from slutaskjut.schema import MEASURES
 
@@ -75,6 +76,9 @@ def describe_benchmarks(
 
 
 def _stage_count(row, lang: str) -> str:
+    flag = privacy.flag_of(row, "count")
+    if flag:  # hidden for privacy: "fewer than 3", never the number
+        return privacy.marker(flag, lang)
     return fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
 
 
@@ -90,6 +94,32 @@ def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
         else:
             steps.append(t("outreach.describe_step", lang, **values))
     return t("outreach.describe_funnel", lang, round=stages["label"].iloc[0], steps=", ".join(steps))
+
+
+def describe_contact_funnel(round_total: pd.Series, follow_ups: list[str], lang: str) -> str:
+    """The text of a contact-extract funnel: its people, follow-ups and contacts, hidden ones as markers."""
+    threshold = round_total.attrs.get("min_count")
+
+    def count(column: str) -> str:
+        flag = privacy.flag_of(round_total, column)
+        if flag:
+            return privacy.marker(flag, lang, threshold)
+        return fmt.count(round_total[column], lang) or t("outreach_extract.unknown", lang)
+
+    steps = [
+        t("outreach_extract.describe_step", lang, stage=t(f"outreach_extract.stage_{stage}", lang), count=count(stage))
+        for stage in ("people", *follow_ups)
+    ]
+    period = fmt.date_range(round_total["period_start"], round_total["period_end"], lang)
+    return t(
+        "outreach_extract.describe",
+        lang,
+        round=round_total["round_id"],
+        kind=t(f"outreach_extract.kind_{round_total['kind']}", lang),
+        period=period,
+        steps="; ".join(steps),
+        contacts=t("outreach_extract.contacts", lang, count=count("contacts")),
+    )
 
 
 def overview_summary(change: pd.DataFrame, project_start: str | None, lang: str) -> str:
@@ -223,4 +253,61 @@ def press_sentences(
             )
     return pd.DataFrame.from_records(
         records, columns=["topic", "swedish", "english", "source", "source_date", "source_id"]
+    )
+
+
+# Views fed by the incident extract ------------------------------------------------------------
+
+
+def describe_periods(periods: pd.DataFrame, grain: str, years: str, lang: str) -> str:
+    """One line for the chart of incidents_by_period: per kind its total, peak and empty periods."""
+    parts = []
+    for kind in INCIDENT_KINDS:
+        rows = periods[periods["kind"] == kind]
+        if rows.empty:
+            continue
+        peak = rows.loc[rows["count"].idxmax()]
+        parts.append(
+            t(
+                "trends.describe_kind",
+                lang,
+                kind=t(f"incident_kind.{kind}", lang),
+                total=fmt.count(rows["count"].sum(), lang),
+                peak=fmt.count(peak["count"], lang),
+                period=peak["period"],
+                zero=fmt.count((rows["count"] == 0).sum(), lang),
+            )
+        )
+    return t(f"trends.describe_periods_{grain}", lang, years=years) + ": " + "; ".join(parts) + "."
+
+
+def reconciliation_summary(reconciliation: pd.DataFrame, lang: str) -> str:
+    """'2 of 20 yearly figures differ and 18 match.', and what could not be compared."""
+    statuses = reconciliation["status"].value_counts()
+    text = t(
+        "trends.reconciliation_summary",
+        lang,
+        differs=fmt.count(statuses.get("differs", 0), lang),
+        total=fmt.count(len(reconciliation), lang),
+        matches=fmt.count(statuses.get("matches", 0), lang),
+    )
+    for status in ("extract_incomplete", "not_published"):
+        if statuses.get(status, 0):
+            text += " " + t(f"trends.reconciliation_{status}", lang, count=fmt.count(statuses[status], lang))
+    return text
+
+
+def describe_map(cells: pd.DataFrame, kind: str, years: str, threshold: int, lang: str) -> str:
+    """The map's text alternative: how many cells it shows, the incidents in them, the largest."""
+    shown = cells[(cells["row_type"] == "cell") & (cells["count"] >= threshold)]
+    values = {"kind": t(f"incident_kind_lower.{kind}", lang), "years": years, "min_count": threshold}
+    if shown.empty:
+        return t("map.describe_none", lang, **values)
+    return t(
+        "map.describe",
+        lang,
+        cells=fmt.count(len(shown), lang),
+        on_map=fmt.count(shown["count"].sum(), lang),
+        peak=fmt.count(shown["count"].max(), lang),
+        **values,
     )

@@ -141,7 +141,8 @@ def test_police_events_import_as_incidents(db, tmp_path, capsys):
     ]
     code, out, err = run(capsys, "import", "incidents", write_police_events(tmp_path / "events.jsonl", events))
     assert code == 0, err
-    assert "4 rows read from 1 file: 2 added" in out and "2 skipped" in out
+    assert "4 rows read from 1 file: 2 added" in out
+    assert "2 skipped (type '…' is not a shooting or an explosion: 1; town '…' is not Malmö: 1)" in out
     incidents = rows(db, "incidents").set_index("incident_id")
     assert incidents.loc["polisen-1", "time"] == "01:49" and incidents.loc["polisen-2", "kind"] == "explosion"
     assert incidents["dead"].isna().all(), "the events do not say how many died: unknown, not 0"
@@ -271,6 +272,11 @@ def test_every_problem_of_every_file_is_listed(db, tmp_path, capsys):
         "a.csv, row 2, column date" in err and "a.csv, row 4, column kind" in err and "b.csv, row 2, column dead" in err
     )
     assert "3 problem(s)" in err
+
+
+def test_a_missing_file_is_named(db, tmp_path, capsys):
+    code, _, err = run(capsys, "import", "incidents", tmp_path / "nowhere.csv")
+    assert code == 2 and f"{tmp_path / 'nowhere.csv'}, row 0, column -: file not found" in err
 
 
 def test_a_crash_while_writing_leaves_the_database_as_it_was(db, tmp_path, capsys, monkeypatch):

@@ -1,0 +1,548 @@
+"""Privacy in public views: small counts of people read "fewer than 3" and cannot be worked out.
+
+Exact figures come from hand-made frames and from a fixture database of contacts
+(extract_database), never from the session database, whose demonstration extract may change.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import re
+
+import pandas as pd
+import pytest
+from conftest import extract_database, run_page
+from test_pages import texts_of
+
+from slutaskjut import charts, exports, privacy, sentences, tables
+from slutaskjut.extract_schema import FOLLOW_UPS
+from slutaskjut.i18n import t
+from slutaskjut.queries import queries, run_query
+
+BELOW, HIDDEN = privacy.BELOW_THRESHOLD, privacy.COMPLEMENTARY
+FUNNEL = "outreach_funnel_by_round_and_month"
+PEOPLE_COLUMNS = queries()[FUNNEL].description["suppress"]["columns"]
+
+
+def flags(frame: pd.DataFrame, column: str) -> list:
+    return frame[privacy.flag_column(column)].tolist()
+
+
+def values(frame: pd.DataFrame, column: str) -> list:
+    return [None if pd.isna(v) else v for v in frame[column]]
+
+
+# The threshold --------------------------------------------------------------------------------
+
+
+def test_threshold_defaults_to_3_and_is_configurable(monkeypatch):
+    monkeypatch.delenv("SLUTASKJUT_MIN_COUNT", raising=False)
+    assert privacy.min_count() == 3
+    monkeypatch.setenv("SLUTASKJUT_MIN_COUNT", " 5 ")
+    assert privacy.min_count() == 5
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "2.5", "3 people"])
+def test_a_threshold_that_is_not_a_whole_number_of_at_least_1_is_refused(monkeypatch, value):
+    monkeypatch.setenv("SLUTASKJUT_MIN_COUNT", value)
+    with pytest.raises(ValueError, match="SLUTASKJUT_MIN_COUNT must be a whole number of at least 1"):
+        privacy.min_count()
+
+
+# Below the threshold --------------------------------------------------------------------------
+
+
+def test_small_counts_are_hidden_zero_and_missing_are_not():
+    frame = pd.DataFrame({"id": list("abcde"), "people": [0, 1, 2, 3, None], "pct": [0.0, 10.0, 20.0, 30.0, None]})
+    hidden = privacy.suppress(frame, ["people"], None, 3, ["pct"])
+    assert values(hidden, "people") == [0, None, None, 3, None]
+    assert flags(hidden, "people") == [None, BELOW, BELOW, None, None]
+    assert values(hidden, "pct") == [0.0, None, None, 30.0, None], "a share gives its count back"
+    assert flags(hidden, "pct") == [None, HIDDEN, HIDDEN, None, None]
+    assert hidden.attrs["min_count"] == 3
+    assert list(frame["people"].fillna(-1)) == [0, 1, 2, 3, -1], "the input is left as it was"
+
+
+def test_an_empty_frame_stays_empty():
+    frame = pd.DataFrame({"round": pd.Series([], dtype=str), "people": pd.Series([], dtype="Int64")})
+    hidden = privacy.suppress(frame, ["people"], ["round"], 3)
+    assert hidden.empty and list(hidden.columns) == ["round", "people", "people_suppressed"]
+
+
+def test_the_threshold_decides_what_is_small():
+    frame = pd.DataFrame({"people": [1, 4, 5]})
+    assert values(privacy.suppress(frame, ["people"], None, 5), "people") == [None, None, 5]
+    assert values(privacy.suppress(frame, ["people"], None, 1), "people") == [1, 4, 5]
+
+
+def test_only_the_rows_that_count_people_are_suppressed():
+    frame = pd.DataFrame({"unit": ["meetings", "people", "people"], "count": [2, 2, 23], "pct": [None, 8.7, 100.0]})
+    hidden = privacy.suppress(frame, ["count"], None, 3, ["pct"], rows={"unit": "people"})
+    assert values(hidden, "count") == [2, None, 23]
+    assert values(hidden, "pct") == [None, None, 100.0]
+
+
+# Complementary suppression --------------------------------------------------------------------
+
+
+def group(months: list[int], total: int | None = None, kind: str = "sum", threshold: int = 3) -> pd.DataFrame:
+    """Months of one round (and its total row unless None), suppressed."""
+    frame = pd.DataFrame({"round": "r", "people": months, "is_total": False})
+    if total is not None:
+        frame = pd.concat([frame, pd.DataFrame({"round": ["r"], "people": [total], "is_total": [True]})])
+    frame = frame.reset_index(drop=True)
+    return privacy.suppress(frame, ["people"], ["round"], threshold, total="is_total", totals={"people": kind})
+
+
+def test_one_hidden_month_takes_another_with_it():
+    hidden = group([1, 5, 7], total=13)
+    assert flags(hidden, "people") == [BELOW, HIDDEN, None, None]
+    assert values(hidden, "people") == [None, None, 7, 13]
+
+
+def test_the_other_hidden_month_is_large_enough_to_protect():
+    # Hiding the 3 would not do: 13 - 9 = 4 hidden, and a hidden month is at least 3, so the 1 would show.
+    assert flags(group([1, 3, 9], total=13), "people") == [BELOW, None, HIDDEN, None]
+
+
+def test_two_small_months_whose_sum_is_known_are_protected():
+    # 12 - 10 = 2 people in two months each "fewer than 3": both would be 1.
+    assert flags(group([1, 1, 10], total=12), "people") == [BELOW, BELOW, HIDDEN, None]
+    # 1 + 2 = 3: either could be 1 or 2, so nothing more is needed.
+    assert flags(group([1, 2, 10], total=13), "people") == [BELOW, BELOW, None, None]
+
+
+def test_zero_is_never_hidden_and_a_total_goes_when_nothing_else_can():
+    hidden = group([2, 0, 0], total=2)
+    assert flags(hidden, "people") == [BELOW, None, None, BELOW] and values(hidden, "people")[1:3] == [0, 0]
+    assert flags(group([2, 0, 5], total=7), "people") == [BELOW, None, HIDDEN, None]
+    assert flags(group([1, 0, 0, 4], total=5), "people") == [BELOW, None, None, HIDDEN, None]
+    only_small = group([1, 1, 0], total=2)
+    assert flags(only_small, "people") == [BELOW, BELOW, None, BELOW]
+
+
+def test_the_total_is_hidden_when_no_month_can_protect():
+    # 4 = 1 + 3: hiding the 3 would leave 4 - 3 = 1 for the 1 (a hidden month is at least 3),
+    # and no other month is non-zero, so the total goes instead.
+    assert flags(group([1, 3, 0], total=4), "people") == [BELOW, None, None, HIDDEN]
+
+
+def test_a_total_shown_elsewhere_protects_like_a_total_row():
+    assert flags(group([1, 5, 7]), "people") == [BELOW, HIDDEN, None]
+
+
+def test_people_counted_once_in_the_round():
+    # One person in both months: 2 + 10 > 11. A reader guessing 11 - 10 = 1 is wrong, and the
+    # bounds (the month is at least 11 - 10 and at most 2) leave it 1 or 2.
+    assert flags(group([2, 10], total=11, kind="union"), "people") == [BELOW, None, None]
+    # With no one counted twice the guess is right, so it is protected as a sum.
+    assert flags(group([2, 10], total=12, kind="union"), "people") == [BELOW, HIDDEN, None]
+
+
+def test_a_rest_that_is_not_shown_is_protected_too():
+    # 10 people, 9 asked for support and 0 unknown: the 1 who did not ask would show.
+    frame = pd.DataFrame({"people": [10, 23], "asked": [9, 7], "asked_unknown": [0, 0]})
+    hidden = privacy.suppress(
+        frame, ["people", "asked", "asked_unknown"], None, 3, parts=[["people", "asked", "asked_unknown"]]
+    )
+    assert values(hidden, "people") == [10, 23] and values(hidden, "asked") == [None, 7]
+    assert flags(hidden, "asked") == [HIDDEN, None]
+
+
+def test_relations_that_do_not_hold_are_refused():
+    frame = pd.DataFrame({"round": "r", "people": [5, 5, 3], "is_total": [False, False, True]})
+    with pytest.raises(ValueError, match="do not make up the total"):
+        privacy.suppress(frame, ["people"], ["round"], 3, total="is_total")
+    with pytest.raises(ValueError, match="add up to more than people"):
+        privacy.suppress(
+            pd.DataFrame({"people": [3], "asked": [4]}), ["people", "asked"], None, 3, parts=[["people", "asked"]]
+        )
+
+
+def _reader_can_narrow(months: list[int], total: int, shown: list[bool], below: list[bool], threshold: int) -> bool:
+    """Brute force: can a reader of the shown months and total pin a hidden small month down?"""
+    hidden = [i for i, is_shown in enumerate(shown) if not is_shown]
+    rest = total - sum(m for m, is_shown in zip(months, shown, strict=True) if is_shown)
+    ranges = [range(1, threshold) if below[i] else range(threshold, total + 1) for i in hidden]
+    possible = [combo for combo in itertools.product(*ranges) if sum(combo) == rest]
+    return any(below[i] and {combo[k] for combo in possible} != set(range(1, threshold)) for k, i in enumerate(hidden))
+
+
+@pytest.mark.parametrize("threshold", [3, 4])
+def test_no_small_month_can_be_worked_out_from_a_shown_total(threshold):
+    draw = random.Random(f"privacy-{threshold}")
+    for _ in range(300):
+        months = [draw.choice([0, 1, 1, 2, 3, 4, 5, 6, 8, 12]) for _ in range(draw.randint(1, 5))]
+        total = sum(months)
+        hidden = group(months, total=total, threshold=threshold)
+        shown_values = values(hidden, "people")
+        assert not any(v is not None and 0 < v < threshold for v in shown_values), months
+        if shown_values[-1] is None:
+            continue  # the total is hidden: nothing to subtract from
+        shown = [v is not None for v in shown_values[:-1]]
+        below = [f == BELOW for f in flags(hidden, "people")[:-1]]
+        assert not _reader_can_narrow(months, total, shown, below, threshold), (months, flags(hidden, "people"))
+
+
+# Texts, tables and downloads ------------------------------------------------------------------
+
+
+def test_markers_and_note_in_both_languages():
+    assert privacy.marker(BELOW, "sv", 3) == "färre än 3" and privacy.marker(BELOW, "en", 5) == "fewer than 5"
+    assert privacy.marker(HIDDEN, "sv", 3) == "dold" and privacy.marker(HIDDEN, "en", 3) == "hidden"
+    assert "1–2" in privacy.note("sv", 3) and "1 to 4" in privacy.note("en", 5)
+
+
+def test_tables_and_downloads_show_the_markers_not_the_numbers():
+    frame = pd.DataFrame({"month": ["2020-05", "2020-06", None], "people": [20, 2, 22], "is_round_total": [0, 0, 1]})
+    frame["round"] = "r"
+    frame["is_round_total"] = frame["is_round_total"].astype(bool)
+    hidden = privacy.suppress(frame, ["people"], ["round"], 3, total="is_round_total")
+    shown = tables.for_display(hidden, ["month", "people"], "sv")
+    assert shown["Personer"].tolist() == ["dold", "färre än 3", "22"]
+    assert shown["Månad"].tolist() == ["maj 2020", "juni 2020", ""]
+    download = tables.for_download(hidden, ["month", "people"], "en")
+    assert download["People"].tolist() == ["hidden", "fewer than 3", 22]
+    csv = exports.csv_bytes(download).decode("utf-8-sig")
+    assert "fewer than 3" in csv and ",2\n" not in csv and ",20\n" not in csv
+
+
+# The published outreach figures ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def published(con):
+    return privacy.protect(
+        "outreach_by_round_and_stage", run_query(con, "outreach_by_round_and_stage", from_year=2016, to_year=2024), 3
+    )
+
+
+def test_published_outreach_hides_the_two_relocated(published):
+    may = published[published["round_id"] == "may_2020"].set_index("stage")
+    assert values(may.reset_index(), "count") == [23, 7, None]
+    assert may.loc["helped_to_relocate", "count_suppressed"] == BELOW
+    assert pd.isna(may.loc["helped_to_relocate", "share_of_first_step_pct"])
+    assert may.loc["sought_exit_support", "share_of_first_step_pct"] == pytest.approx(7 / 23 * 100)
+    meetings = published[published["unit"] == "meetings"]
+    assert values(meetings, "count") == [3], "3 call-ins held are meetings, not people"
+
+
+def test_published_outreach_sentences_and_chart_say_fewer_than_3(published):
+    may = published[published["round_id"] == "may_2020"]
+    assert sentences.describe_funnel(may, "en").endswith("Helped to move to another town fewer than 3.")
+    (funnel,) = charts.funnel_figure(may, lang="sv", title="x").data
+    assert list(funnel.text) == ["23", "7 (30\u00a0%)", "färre än 3"] and list(funnel.x) == [23, 7, 0]
+    press = sentences.press_sentences(
+        yearly=pd.DataFrame(columns=["count"]),
+        provisional=pd.DataFrame(),
+        change=pd.DataFrame(columns=["change_pct"]),
+        us_results=pd.DataFrame(),
+        outreach=published,
+        findings=pd.DataFrame(),
+        sources=run_sources(published),
+        lang="sv",
+    )
+    relocated = press[press["english"].str.contains("Helped to move")].iloc[0]
+    assert (
+        relocated["swedish"]
+        == "Custom notifications maj 2020: Fick hjälp att flytta till annan ort: färre än 3 personer."
+    )
+    assert relocated["english"] == "Custom notifications May 2020: Helped to move to another town: fewer than 3 people."
+
+
+def run_sources(frame: pd.DataFrame) -> pd.DataFrame:
+    ids = sorted(set(frame["source_id"]))
+    return pd.DataFrame(
+        {
+            "source_id": ids,
+            "publisher": "P",
+            "title": "T",
+            "date_published": "2020-12-03",
+            "date_accessed": "2021-01-01",
+        }
+    )
+
+
+# Every query that counts people declares its suppression ---------------------------------------
+
+KEYS = {"columns", "within", "total", "totals", "parts", "shares", "rows"}
+
+
+def test_every_query_that_counts_people_declares_suppression(con):
+    for name, query in queries().items():
+        tables_read = set(query.description["tables"])
+        spec = query.description.get("suppress")
+        if tables_read & {"interventions", "outreach_figures"}:
+            assert spec is not None, f"{name} counts people and declares no [suppress]"
+        if spec is None:
+            continue
+        assert set(spec) <= KEYS, f"{name}: unknown keys {set(spec) - KEYS}"
+        declared = set(spec["columns"]) | set(spec.get("shares", [])) | set(spec.get("within") or [])
+        declared |= set(spec.get("totals", {})) | {c for part in spec.get("parts", []) for c in part}
+        declared |= set(spec.get("rows", {})) | ({spec["total"]} if "total" in spec else set())
+        assert declared <= set(query.columns), f"{name}: [suppress] names {declared - set(query.columns)}"
+        params = {key: p["example"] for key, p in query.description.get("params", {}).items()}
+        frame = privacy.protect(name, run_query(con, name, **params), 3)
+        for column in spec["columns"]:
+            counts = pd.to_numeric(frame[column]).dropna()
+            assert not counts.between(1, 2).any(), f"{name}.{column} shows a count below 3"
+
+
+# The funnel query on a fixture database --------------------------------------------------------
+
+
+def contact(
+    number: int, person: int, date: str, round_id: str = "spring_2020", kind: str = "custom_notification", **follow_ups
+):
+    return {
+        "contact_id": f"c{number:03d}",
+        "person_key": f"person-{person:02d}",
+        "group_key": "group-a",
+        "date": pd.Timestamp(date),
+        "kind": kind,
+        "round_id": round_id,
+        **{column: follow_ups.get(column) for column in FOLLOW_UPS},
+        "source": "Malmö stad, test",
+        "is_synthetic": False,
+        "import_id": "test-import",
+    }
+
+
+def spring_round() -> list[dict]:
+    """23 people: 20 in May 2020, 3 in June and one of May's again in June.
+
+    asked_exit_support: 6 in May (people 1-6), 1 in June (21); false for the rest, except
+    person 1's June contact, which leaves it empty. helped_to_relocate: people 1 and 2 in May.
+    wanted_help_on_the_spot: never given. contacted_again: true for person 1 in May, false for
+    2-10, empty for 11-20 and in June.
+    """
+    rows = []
+    for person in range(1, 21):
+        rows.append(
+            contact(
+                person,
+                person,
+                f"2020-05-{person + 4:02d}",
+                asked_exit_support=person <= 6,
+                helped_to_relocate=person <= 2,
+                contacted_again=True if person == 1 else (False if person <= 10 else None),
+            )
+        )
+    rows.append(contact(21, 1, "2020-06-02"))
+    for person in (21, 22, 23):
+        rows.append(
+            contact(
+                person + 1,
+                person,
+                f"2020-06-{person - 10:02d}",
+                asked_exit_support=person == 21,
+                helped_to_relocate=False,
+            )
+        )
+    return rows
+
+
+def other_rounds() -> list[dict]:
+    """A call-in of 5 people in 2019, apart from the notifications, and a round of 2017."""
+    rows = [contact(100 + p, 100 + p, "2019-03-14", "call_in_a", "call_in") for p in range(5)]
+    rows += [contact(200 + p, 200 + p, "2017-09-01", "autumn_2017") for p in range(4)]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def contacts_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("contacts") / "contacts.duckdb"
+    return extract_database(path, interventions=pd.DataFrame(spring_round() + other_rounds()))
+
+
+@pytest.fixture(scope="module")
+def funnel(contacts_db):
+    import duckdb
+
+    with duckdb.connect(str(contacts_db), read_only=True) as con:
+        return run_query(con, FUNNEL, from_year=2018, to_year=2020)
+
+
+def row(frame: pd.DataFrame, round_id: str, month: str | None) -> dict:
+    rows = frame[
+        (frame["round_id"] == round_id) & (frame["month"].isna() if month is None else frame["month"] == month)
+    ]
+    assert len(rows) == 1
+    return {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in rows.iloc[0].to_dict().items()}
+
+
+def test_funnel_by_round_and_month_counts_people_and_follow_ups(funnel):
+    assert set(funnel["round_id"]) == {"spring_2020", "call_in_a"}, "the 2017 round is outside the years"
+    columns = ["contacts", "people"] + [c for f in FOLLOW_UPS for c in (f, f"{f}_unknown")]
+    expected = {
+        "2020-05": [20, 20, 6, 0, None, 20, 2, 0, 1, 10],
+        "2020-06": [4, 4, 1, 1, None, 4, 0, 1, None, 4],
+        None: [24, 23, 7, 0, None, 23, 2, 0, 1, 13],
+    }
+    for month, figures in expected.items():
+        got = row(funnel, "spring_2020", month)
+        assert [got[c] for c in columns] == figures, month
+        assert got["is_round_total"] == (month is None)
+        assert (str(got["period_start"].date()), str(got["period_end"].date())) == ("2020-05-05", "2020-06-13")
+    call_in = row(funnel, "call_in_a", None)
+    assert (
+        call_in["kind"],
+        call_in["people"],
+        call_in["asked_exit_support"],
+        call_in["asked_exit_support_unknown"],
+    ) == (
+        "call_in",
+        5,
+        None,
+        5,
+    )
+
+
+def test_funnel_suppression_on_the_fixture(funnel):
+    hidden = privacy.protect(FUNNEL, funnel, 3)
+    marks = {
+        month: {c: row(hidden, "spring_2020", month)[f"{c}_suppressed"] for c in PEOPLE_COLUMNS}
+        for month in ("2020-05", "2020-06", None)
+    }
+    hidden_cells = {(m, c): flag for m, by in marks.items() for c, flag in by.items() if flag}
+    assert hidden_cells == {
+        ("2020-05", "asked_exit_support"): HIDDEN,  # else 7 - 6 gives June's 1 back
+        ("2020-05", "helped_to_relocate"): BELOW,
+        ("2020-05", "contacted_again"): BELOW,
+        ("2020-06", "asked_exit_support"): BELOW,
+        ("2020-06", "asked_exit_support_unknown"): BELOW,
+        ("2020-06", "helped_to_relocate_unknown"): BELOW,
+        (None, "helped_to_relocate"): BELOW,
+        (None, "contacted_again"): BELOW,
+    }
+    total = row(hidden, "spring_2020", None)
+    assert (total["people"], total["asked_exit_support"], total["wanted_help_on_the_spot"]) == (23, 7, None)
+    assert row(hidden, "spring_2020", "2020-06")["helped_to_relocate"] == 0, "0 stays 0"
+
+
+# The outreach page -------------------------------------------------------------------------------
+
+DATES = re.compile(
+    r"\b(\d{1,2} )?(januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b"
+)
+NOT_PEOPLE = re.compile(r"\b\d+ (möten|meetings|samtal|conversations)\b")
+
+
+def small_numbers(text: str, threshold: int) -> list[str]:
+    """Standalone numbers 1..threshold-1 left in a text once dates and counts of meetings are gone."""
+    for lang in ("sv", "en"):
+        text = text.replace(privacy.note(lang, threshold), "")
+    text = NOT_PEOPLE.sub("", DATES.sub("", text))
+    numbers = re.finditer(r"(?<![\w,.\-–])\d+(?![\w,.%])", text)
+    return [text[max(0, n.start() - 40) : n.end() + 20] for n in numbers if 0 < int(n.group()) < threshold]
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every frame the page hands to a download (CSV or workbook)."""
+    frames: list[pd.DataFrame] = []
+    csv_bytes, excel_bytes = exports.csv_bytes, exports.excel_bytes
+
+    def record_csv(frame):
+        frames.append(frame)
+        return csv_bytes(frame)
+
+    def record_excel(sheets):
+        frames.extend(sheets.values())
+        return excel_bytes(sheets)
+
+    monkeypatch.setattr(exports, "csv_bytes", record_csv)
+    monkeypatch.setattr(exports, "excel_bytes", record_excel)
+    return frames
+
+
+def people_cells(frame: pd.DataFrame, lang: str) -> list:
+    """The cells of a shown or downloaded table that count people."""
+    headers = {t(f"col.{c}", lang) for c in PEOPLE_COLUMNS} - {t("col.contacts", lang)}
+    cells = [v for c in frame.columns if c in headers for v in frame[c]]
+    unit, count = t("col.unit", lang), t("col.count", lang)
+    if unit in frame.columns and count in frame.columns:
+        cells += [v for u, v in zip(frame[unit], frame[count], strict=True) if u == t("unit.people", lang)]
+    contacts = t("col.contacts", lang)
+    return cells + (list(frame[contacts]) if contacts in frame.columns else [])
+
+
+def chart_traces(app) -> list[dict]:
+    return [trace for chart in app.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]]
+
+
+def assert_nothing_small(app, frames: list[pd.DataFrame], lang: str, threshold: int) -> None:
+    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning")
+    # every text but the sources' citations in the footer ("Journal 17(1)")
+    text = "\n".join(str(e.value) for kind in kinds for e in getattr(app, kind) if not str(e.value).startswith("- **"))
+    text += "\n".join(f"{m.label} {m.value} {m.delta}" for m in app.metric)
+    assert not small_numbers(text, threshold), small_numbers(text, threshold)
+    traces = chart_traces(app)
+    assert not small_numbers(" ".join(str(text) for trace in traces for text in trace.get("text", [])), threshold)
+    bars = [float(x) for trace in traces for x in trace["x"] if x is not None]
+    assert not [x for x in bars if 0 < x < threshold], "a bar's length is a count"
+    tables_seen = [frame.value for frame in app.dataframe] + frames
+    for frame in tables_seen:
+        for cell in people_cells(frame, lang):
+            number = pd.to_numeric(pd.Series([str(cell).replace("\u00a0", "")]), errors="coerce").iloc[0]
+            assert pd.isna(number) or not 0 < number < threshold, (cell, frame)
+
+
+@pytest.fixture
+def contacts_page(contacts_db, monkeypatch):
+    monkeypatch.setenv("SLUTASKJUT_DB", str(contacts_db))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_outreach_page_shows_the_extract_without_small_counts(contacts_page, downloads, lang):
+    app = run_page("pages/outreach.py", lang=lang, **{"from": "2018", "to": "2020"})
+    assert not app.exception, app.exception[0].value if app.exception else ""
+    assert t("outreach_extract.title", lang) in [h.value for h in app.header]
+    assert t("extract.synthetic", lang) not in [w.value for w in app.warning], "real (test) rows are not synthetic"
+    text = texts_of(app)
+    assert privacy.marker(BELOW, lang, 3) in text and privacy.note(lang, 3) in text
+    assert any(privacy.marker(BELOW, lang, 3) in frame.to_csv() for frame in downloads)
+    assert_nothing_small(app, downloads, lang, 3)
+
+
+def test_the_threshold_is_configurable_on_the_page(contacts_page, downloads, monkeypatch):
+    monkeypatch.setenv("SLUTASKJUT_MIN_COUNT", "5")
+    app = run_page("pages/outreach.py", lang="en", **{"from": "2018", "to": "2020"})
+    assert not app.exception
+    text = texts_of(app)
+    assert "fewer than 5" in text and "fewer than 3" not in text
+    assert_nothing_small(app, downloads, "en", 5)
+    assert "4" not in [str(cell) for frame in downloads for cell in people_cells(frame, "en")]
+
+
+def test_outreach_page_without_contacts_has_no_extract_section(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLUTASKJUT_DB", str(extract_database(tmp_path / "empty.duckdb")))
+    app = run_page("pages/outreach.py", lang="sv", **{"from": "2016", "to": "2022"})
+    assert not app.exception
+    assert t("outreach_extract.title", "sv") not in [h.value for h in app.header]
+    assert t("extract.synthetic", "sv") not in [w.value for w in app.warning]
+    assert "Fick hjälp att flytta till annan ort färre än 3" in texts_of(app), "the published 2 is hidden too"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_outreach_and_press_pages_on_the_session_database_show_no_small_counts(downloads, lang):
+    for script in ("pages/outreach.py", "pages/press.py"):
+        downloads.clear()
+        app = run_page(script, lang=lang, **{"from": "2016", "to": "2022"})
+        assert not app.exception, app.exception[0].value if app.exception else ""
+        assert privacy.marker(BELOW, lang, 3) in texts_of(app)
+        assert_nothing_small(app, downloads, lang, 3)
+        csvs = "\n".join(frame.to_csv() for frame in downloads)
+        assert privacy.marker(BELOW, lang, 3) in csvs
+
+
+def test_press_sentences_say_fewer_than_3(downloads):
+    app = run_page("pages/press.py", lang="en", **{"from": "2016", "to": "2022"})
+    sentences_table = app.dataframe[0].value
+    assert "Custom notifications May 2020: Helped to move to another town: fewer than 3 people." in set(
+        sentences_table["English"]
+    )
+    assert not sentences_table["English"].str.contains(r"\b2 of 23\b").any()
