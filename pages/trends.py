@@ -20,16 +20,19 @@ yearly = view.query("incidents_by_year", **years)
 provisional = view.query("provisional_figures", **years)
 milestones = in_language(view.query("milestones", **years), view.lang)
 
-figure = charts.trend_figure(
-    yearly,
-    provisional,
-    milestones,
-    value_column=scale,
-    lang=view.lang,
-    title=view.t("trends.chart_title", years=fmt.year_range(view.year_from, view.year_to)),
-)
-columns = ["year", "measure", "count", "rate_per_100k", "status", "population", "as_of", "source_id"]
-view.chart(figure, sentences.describe_trend(yearly, scale, view.lang), yearly, columns, "malmo_by_year")
+if yearly.empty:  # years only an extract reaches (it can run past the published figures)
+    st.info(view.t("common.no_data", years=fmt.year_range(view.year_from, view.year_to)))
+else:
+    figure = charts.trend_figure(
+        yearly,
+        provisional,
+        milestones,
+        value_column=scale,
+        lang=view.lang,
+        title=view.t("trends.chart_title", years=fmt.year_range(view.year_from, view.year_to)),
+    )
+    columns = ["year", "measure", "count", "rate_per_100k", "status", "population", "as_of", "source_id"]
+    view.chart(figure, sentences.describe_trend(yearly, scale, view.lang), yearly, columns, "malmo_by_year")
 
 if len(milestones):
     st.markdown(f"**{view.t('trends.milestones')}**")

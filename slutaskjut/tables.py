@@ -83,6 +83,6 @@ def for_download(frame: pd.DataFrame, columns: list[str], lang: str) -> pd.DataF
             continue
         if column in _TRANSLATED_CODES:
             frame[column] = [t(f"{column}.{v}", lang) if not fmt.is_missing(v) else None for v in frame[column]]
-        elif frame[column].map(lambda v: isinstance(v, (dt.date, pd.Timestamp))).any():
+        elif any(isinstance(v, (dt.date, pd.Timestamp)) for v in frame[column]):
             frame[column] = frame[column].map(lambda v: None if fmt.is_missing(v) else v.strftime("%Y-%m-%d"))
     return frame.rename(columns=_headers(columns, lang))

@@ -505,3 +505,19 @@ def test_trends_page_without_an_extract_has_no_extract_section(tmp_path, monkeyp
     assert not app.exception
     assert t("trends.extract_title", "en") not in [header.value for header in app.subheader]
     assert "grain" not in [radio.key for radio in app.radio]
+
+
+# Years only an extract reaches ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("script", [None, "pages/trends.py", "pages/benchmarks.py", "pages/press.py", "pages/map.py"])
+def test_years_past_the_published_figures_are_selectable_and_render(tmp_path, monkeypatch, script):
+    """Police events run to 2026 while the published figures stop at 2024: those years work too."""
+    rows = [incident("2026-03-01", place=point(0, 0)), incident("2026-03-02"), incident("2025-07-01")]
+    monkeypatch.setenv("SLUTASKJUT_DB", str(extract_database(tmp_path / "late.duckdb", incidents=incidents(rows))))
+    app = run_page(script, lang="en", **{"from": "2025", "to": "2026"})
+    assert not app.exception, app.exception[0].value if app.exception else ""
+    assert app.slider(key="years").value == (2025, 2026)
+    assert not [notice for notice in app.info if "is not a year in the data" in notice.value]
+    if script is None:
+        assert ("Shootings 2026", "not published") in [(m.label, m.value) for m in app.metric]
