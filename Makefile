@@ -9,6 +9,7 @@ run: $(UV)
 	$(UV) run --no-sync streamlit run app.py
 
 test: $(UV)
+	sh .ci/chromium
 	$(UV) sync --locked
 	$(UV) run --no-sync pytest
 

@@ -41,6 +41,7 @@ view.chart(
     us_results,
     ["city", "quoted_change_pct", "quoted_outcome", "metric", "study_period", "study", "design", "study_source_id"],
     "us_results",
+    sources=[change.loc[[measure]]],  # Malmö's bar
 )
 
 st.subheader(view.t("benchmarks.studies"))

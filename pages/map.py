@@ -22,11 +22,9 @@ else:
             min_count=fmt.count(threshold, view.lang),
         )
     )
-    kind = view.choice(
-        "kind", KINDS, view.t("map.kind"), format_func=lambda value: view.t(f"incident_kind.{value}"), widget=st.radio
-    )
+    kind = view.choice("kind", KINDS, view.t("map.kind"), format_func=lambda value: view.t(f"incident_kind.{value}"))
     filters = {"from_year": view.year_from, "to_year": view.year_to, "kind": kind, "min_count": threshold}
-    cells = view.query("incidents_by_cell", cell_size_m=maps.CELL_SIZE_M, **filters)
+    cells = view.query("incidents_by_cell", **maps.GRID, **filters)
     kind_lower = view.t(f"incident_kind_lower.{kind}")
 
     if cells.empty:
@@ -35,7 +33,7 @@ else:
         st.subheader(view.t("map.chart_title", kind=kind_lower, years=years))
         description = sentences.describe_map(cells, kind, years, threshold, view.lang)
         st.pydeck_chart(
-            maps.cell_deck(cells, lang=view.lang, cell_size_m=maps.CELL_SIZE_M, threshold=threshold),
+            maps.cell_deck(cells, lang=view.lang, threshold=threshold),
             alt=description,
             height=560,
             key="map_cells",
@@ -54,31 +52,17 @@ else:
         if "no_coordinates" in not_shown:
             st.markdown(view.t("map.no_coordinates", count=fmt.count(not_shown["no_coordinates"], view.lang)))
         with st.expander(view.t("common.table")):
-            labels = {
-                "small_cells": view.t("map.row_small_cells", min_count=fmt.count(threshold, view.lang)),
-                "no_coordinates": view.t("map.row_no_coordinates"),
-            }
-            table = cells.assign(
-                cell_id=[
-                    labels.get(row_type, cell_id)
-                    for row_type, cell_id in zip(cells["row_type"], cells["cell_id"], strict=True)
-                ],
-                latitude=cells["latitude"].round(5),
-                longitude=cells["longitude"].round(5),
+            view.table(
+                sentences.name_merged_rows(cells, "cell_id", threshold, view.lang),
+                ["cell_id", "latitude", "longitude", "count"],
+                "incidents_by_cell",
             )
-            view.table(table, ["cell_id", "latitude", "longitude", "count"], "incidents_by_cell")
 
         st.subheader(view.t("map.districts_title"))
         st.markdown(view.t("map.districts_intro", min_count=fmt.count(threshold, view.lang)))
         districts = view.query("incidents_by_district", **filters)
-        names = {"other_districts": view.t("map.row_other_districts"), "no_district": view.t("map.row_no_district")}
         view.table(
-            districts.assign(
-                district=[
-                    names.get(row_type, name)
-                    for row_type, name in zip(districts["row_type"], districts["district"], strict=True)
-                ],
-            ),
+            sentences.name_merged_rows(districts, "district", threshold, view.lang),
             ["district", "count"],
             "incidents_by_district",
         )

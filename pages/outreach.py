@@ -39,8 +39,7 @@ for activity in ("call_ins_and_notifications", "programme_total"):
         continue
     st.subheader(figures["label"].iloc[0])
     for column, row in zip(st.columns(len(figures)), figures.itertuples(), strict=True):
-        flag = privacy.flag_of(row, "count")
-        count = privacy.marker(flag, view.lang) if flag else fmt.count(row.count, view.lang, row.is_lower_bound)
+        count = privacy.count_text(row, "count", view.lang, lower_bound=row.is_lower_bound)
         column.metric(view.t(f"stage.{row.stage}"), f"{count} {view.t(f'unit.{row.unit}')}", border=True)
     if figures["is_lower_bound"].any():
         st.caption(view.t("outreach.lower_bound"))
@@ -61,7 +60,7 @@ if view.extract("interventions") is not None:
         st.subheader(view.t(f"outreach_extract.{heading}"))
         for round_id, rows in of_kind.groupby("round_id", sort=False):
             total = rows[rows["is_round_total"]].iloc[0]
-            follow_ups = charts.contact_follow_ups(total)
+            follow_ups = sentences.contact_follow_ups(total)
             period = fmt.date_range(total["period_start"], total["period_end"], view.lang)
             title = view.t(
                 "outreach_extract.funnel_title",
@@ -72,7 +71,7 @@ if view.extract("interventions") is not None:
             columns = ["month", "is_round_total", "contacts", "people"]
             columns += [column for follow_up in follow_ups for column in (follow_up, f"{follow_up}_unknown")]
             view.chart(
-                charts.contact_funnel_figure(total, lang=view.lang, title=title),
+                charts.contact_funnel_figure(total, follow_ups, lang=view.lang, title=title),
                 sentences.describe_contact_funnel(total, follow_ups, view.lang),
                 rows,
                 columns,

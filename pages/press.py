@@ -1,9 +1,13 @@
-"""Press: every key figure as a ready sentence with source and date, and every table to download."""
+"""Press: every key figure as a ready sentence with source and date, every table to download, and a press pack."""
+
+import functools
 
 import streamlit as st
 
-from slutaskjut import exports, sentences, tables
+from slutaskjut import charts, exports, fmt, images, press_pack, sentences, tables
 from slutaskjut.frame import page
+from slutaskjut.i18n import in_language
+from slutaskjut.schema import LANGUAGES
 
 view = page("press")
 st.title(view.t("press.title"))
@@ -20,16 +24,20 @@ changes = view.query("changes_by_year", **years)
 milestones = view.query("milestones", **years)
 sources = view.query("sources", source_ids=view.source_ids())
 
-key_figures = sentences.press_sentences(
-    yearly=yearly,
-    provisional=provisional,
-    change=change,
-    us_results=us_results,
-    outreach=outreach,
-    findings=findings,
-    sources=sources,
-    lang=view.lang,
-)
+key_figures_by_language = {
+    lang: sentences.press_sentences(
+        yearly=yearly,
+        provisional=provisional,
+        change=change,
+        us_results=us_results,
+        outreach=outreach,
+        findings=findings,
+        sources=sources,
+        lang=lang,
+    )
+    for lang in LANGUAGES
+}
+key_figures = key_figures_by_language[view.lang]
 st.subheader(view.t("press.sentences"))
 sentence_columns = ["topic", "swedish", "english", "source", "source_date"]
 view.table(key_figures, sentence_columns, "key_figures")
@@ -84,23 +92,80 @@ downloads = {
         ["source_id", "kind", "publisher", "title", "date_published", "date_accessed", "url", "notes"],
     ),
 }
-workbook = {
-    view.t(name): tables.for_download(frame, columns, view.lang) for name, (frame, columns) in downloads.items()
+span = f"{view.year_from}-{view.year_to}"
+workbook_name = f"sluta-skjut-{span}.xlsx"
+download_tables = [
+    press_pack.Table(
+        f"{name.removeprefix('table_name.')}-{span}.csv", view.t(name), tables.for_download(frame, columns, view.lang)
+    )
+    for name, (frame, columns) in downloads.items()
+]
+
+# The main charts as the Trends and US comparisons pages draw them (counts; shootings for Malmö).
+years_text = fmt.year_range(view.year_from, view.year_to)
+pack_charts = []
+if len(yearly):
+    milestones_shown = in_language(milestones, view.lang)
+    trend = charts.trend_figure(
+        yearly,
+        provisional,
+        milestones_shown,
+        value_column="count",
+        lang=view.lang,
+        title=view.t("trends.chart_title", years=years_text),
+    )
+    lines = view.chart_lines([yearly, provisional, milestones])
+    pack_charts.append(press_pack.Chart("malmo_by_year.png", trend, trend.layout.title.text, *lines))
+shootings_change = change[change["measure"] == "shootings"]
+malmo = {
+    "label": view.t(
+        "benchmarks.malmo_bar", measure=view.t("measure.shootings"), base_year=view.year_from, year=view.year_to
+    ),
+    "change_pct": shootings_change["change_pct"].iloc[0] if len(shootings_change) else None,
 }
+benchmark = charts.benchmark_figure(
+    in_language(us_results, view.lang),
+    malmo,
+    lang=view.lang,
+    title=view.t("benchmarks.chart_title", base_year=view.year_from, year=view.year_to),
+)
+lines = view.chart_lines([us_results, shootings_change])
+pack_charts.append(press_pack.Chart("us_results.png", benchmark, benchmark.layout.title.text, *lines))
+
+st.download_button(  # built, charts rendered, only when clicked
+    view.t("press.pack"),
+    functools.partial(
+        press_pack.build,
+        lang=view.lang,
+        years=years_text,
+        sentences=key_figures_by_language,
+        tables=download_tables,
+        workbook_name=workbook_name,
+        charts=pack_charts,
+        sources=sources,
+        runs_to=view.runs_to(),
+    ),
+    file_name=f"sluta-skjut-press-{span}.zip",
+    mime="application/zip",
+    key="download_press_pack",
+    on_click="ignore",
+    type="primary",
+    icon=":material/folder_zip:",
+    help=None if images.available() else images.NO_BROWSER,  # the charts need chromium
+)
 st.download_button(
     view.t("press.workbook"),
-    exports.excel_bytes(workbook),
-    file_name=f"sluta-skjut-{view.year_from}-{view.year_to}.xlsx",
+    exports.excel_bytes({table.sheet: table.frame for table in download_tables}),
+    file_name=workbook_name,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_workbook",
     on_click="ignore",
-    type="primary",
 )
-for name, sheet in zip(downloads, workbook.values(), strict=True):
+for name, table in zip(downloads, download_tables, strict=True):
     st.download_button(
-        f"{view.t('common.download_csv')}: {view.t(name)}",
-        exports.csv_bytes(sheet),
-        file_name=f"{name.removeprefix('table_name.')}-{view.year_from}-{view.year_to}.csv",
+        f"{view.t('common.download_csv')}: {table.sheet}",
+        exports.csv_bytes(table.frame),
+        file_name=table.file_name,
         mime="text/csv",
         key=f"download_{name}",
         on_click="ignore",

@@ -32,7 +32,9 @@ else:
         title=view.t("trends.chart_title", years=fmt.year_range(view.year_from, view.year_to)),
     )
     columns = ["year", "measure", "count", "rate_per_100k", "status", "population", "as_of", "source_id"]
-    view.chart(figure, sentences.describe_trend(yearly, scale, view.lang), yearly, columns, "malmo_by_year")
+    description = sentences.describe_trend(yearly, scale, view.lang)
+    # the image's source line also names the provisional figures' and the milestones' sources
+    view.chart(figure, description, yearly, columns, "malmo_by_year", sources=[provisional, milestones])
 
 if len(milestones):
     st.markdown(f"**{view.t('trends.milestones')}**")
@@ -91,15 +93,10 @@ if view.extract("incidents") is not None:
     if periods.empty:
         st.info(view.t("trends.no_periods", years=year_span))
     else:
-        shown = periods.assign(
-            kind=[view.t(f"incident_kind.{kind}") for kind in periods["kind"]],
-            dead=periods["dead"].astype("Int64"),
-            injured=periods["injured"].astype("Int64"),
-        )
         view.chart(
             charts.period_figure(periods, lang=view.lang, title=view.t(f"trends.chart_title_{grain}", years=year_span)),
             sentences.describe_periods(periods, grain, year_span, view.lang),
-            shown,
+            periods,
             ["period", "kind", "count", "dead", "injured", "is_partial"],
             f"incidents_by_{grain}",
         )
@@ -113,10 +110,7 @@ if view.extract("incidents") is not None:
         st.markdown(view.t("trends.reconciliation_intro"))
         st.markdown(f"**{sentences.reconciliation_summary(reconciliation, view.lang)}**")
         view.table(
-            reconciliation.assign(
-                extract_count=reconciliation["extract_count"].astype("Int64"),
-                difference=reconciliation["difference"].astype("Int64"),
-            ),
+            reconciliation,
             [
                 "year",
                 "measure",

@@ -1,11 +1,12 @@
 with grid as (
     -- a local metric projection around central Malmö (metres east and north of lat0, lon0) and the hexagon size:
-    -- the distance from a cell's centre to its corners. slutaskjut/maps.py draws the cells with the same numbers.
+    -- the distance from a cell's centre to its corners. All bound from slutaskjut/maps.py (GRID), which draws
+    -- the cells with the same numbers.
     select
-        55.6 as lat0,
-        13.0 as lon0,
-        111320 * cos(radians(55.6)) as metres_per_degree_lon,
-        110574.0 as metres_per_degree_lat,
+        cast($origin_lat as double) as lat0,
+        cast($origin_lon as double) as lon0,
+        cast($metres_per_degree_lon as double) as metres_per_degree_lon,
+        cast($metres_per_degree_lat as double) as metres_per_degree_lat,
         cast($cell_size_m as double) as size
 ),
 
@@ -101,8 +102,8 @@ final as (
     select
         row_type,
         cell_id,
-        cast(latitude as double) as latitude,
-        cast(longitude as double) as longitude,
+        round(cast(latitude as double), 5) as latitude,  -- about a metre: finer than any cell
+        round(cast(longitude as double), 5) as longitude,
         cast(count as bigint) as count
     from (
         select * from shown

@@ -3,23 +3,17 @@ with incidents as (
     from incidents
 ),
 
-coverage as (
-    -- the extract covers the days from its first to its last incident, whatever the kind
-    select min(date) as first_date, max(date) as last_date
-    from incidents
-),
-
 kinds as (
     select distinct kind
     from incidents
 ),
 
 months as (
-    select unnest(
+    -- the months some source covers (incident_coverage); months in a gap between sources have no row
+    select distinct unnest(
         generate_series(date_trunc('month', first_date), date_trunc('month', last_date), interval 1 month)
     ) as month_start
-    from coverage
-    where first_date is not null
+    from incident_coverage
 ),
 
 periods as (
@@ -30,6 +24,21 @@ periods as (
             - interval 1 day as period_end
     from months
     where $grain in ('month', 'quarter') and year(month_start) between $from_year and $to_year
+),
+
+covered as (
+    -- a period is whole when one source covers all of it
+    select
+        periods.period_start,
+        periods.period_end,
+        not coalesce(
+            bool_or(incident_coverage.first_date <= periods.period_start
+                and incident_coverage.last_date >= periods.period_end),
+            false
+        ) as is_partial
+    from periods
+    cross join incident_coverage
+    group by all
 ),
 
 counted as (
@@ -48,24 +57,23 @@ counted as (
 final as (
     select
         case
-            when $grain = 'quarter' then strftime(periods.period_start, '%Y') || '-Q' || quarter(periods.period_start)
-            else strftime(periods.period_start, '%Y-%m')
+            when $grain = 'quarter' then strftime(covered.period_start, '%Y') || '-Q' || quarter(covered.period_start)
+            else strftime(covered.period_start, '%Y-%m')
         end as period,
-        cast(periods.period_start as date) as period_start,
-        cast(periods.period_end as date) as period_end,
-        year(periods.period_start) as year,
+        cast(covered.period_start as date) as period_start,
+        cast(covered.period_end as date) as period_end,
+        year(covered.period_start) as year,
         kinds.kind,
         coalesce(counted.incident_count, 0) as count,
         case when coalesce(counted.dead_unknown, 0) > 0 then null else coalesce(counted.dead_sum, 0) end as dead,
         case
             when coalesce(counted.injured_unknown, 0) > 0 then null else coalesce(counted.injured_sum, 0)
         end as injured,
-        periods.period_start < coverage.first_date or periods.period_end > coverage.last_date as is_partial
-    from periods
+        covered.is_partial
+    from covered
     cross join kinds
-    cross join coverage
     left join counted
-        on counted.period_start = periods.period_start and counted.kind = kinds.kind
+        on counted.period_start = covered.period_start and counted.kind = kinds.kind
 )
 
 select * from final

@@ -24,15 +24,15 @@ contacts as (
     inner join rounds using (round_id, kind)
 ),
 
--- One row per person and month, and per person in the whole round: a follow-up is true when
--- any of the person's contacts says so, false when some say false and none true, and null
--- (unknown) when every contact leaves it empty.
+-- One row per person and month, and per person in the whole round (the second grouping set,
+-- month empty): a follow-up is true when any of the person's contacts says so, false when some
+-- say false and none true, and null (unknown) when every contact leaves it empty.
 people as (
     select
         round_id,
         kind,
         month,
-        false as is_round_total,
+        grouping(month) = 1 as is_round_total,
         person_key,
         count(*) as contacts,
         bool_or(asked_exit_support) as asked_exit_support,
@@ -40,23 +40,7 @@ people as (
         bool_or(helped_to_relocate) as helped_to_relocate,
         bool_or(contacted_again) as contacted_again
     from contacts
-    group by round_id, kind, month, person_key
-
-    union all
-
-    select
-        round_id,
-        kind,
-        null as month,
-        true as is_round_total,
-        person_key,
-        count(*) as contacts,
-        bool_or(asked_exit_support) as asked_exit_support,
-        bool_or(wanted_help_on_the_spot) as wanted_help_on_the_spot,
-        bool_or(helped_to_relocate) as helped_to_relocate,
-        bool_or(contacted_again) as contacted_again
-    from contacts
-    group by round_id, kind, person_key
+    group by grouping sets ((round_id, kind, month, person_key), (round_id, kind, person_key))
 ),
 
 -- A follow-up's count is null when it is unknown for every person: missing is not zero.

@@ -3,22 +3,21 @@ with incidents as (
     from incidents
 ),
 
-coverage as (
-    -- the extract covers the days from its first to its last incident, whatever the kind
-    select min(date) as first_date, max(date) as last_date
-    from incidents
-),
-
 years as (
+    -- the years some source covers (incident_coverage): years in a gap between sources have no row.
+    -- A year is whole when one source covers all of it.
     select
-        year,
-        greatest(coverage.first_date, make_timestamp(year, 1, 1, 0, 0, 0)) as period_start,
-        least(coverage.last_date, make_timestamp(year, 12, 31, 0, 0, 0)) as period_end,
-        coverage.first_date <= make_timestamp(year, 1, 1, 0, 0, 0)
-            and coverage.last_date >= make_timestamp(year, 12, 31, 0, 0, 0) as covers_year
-    from coverage,
-        unnest(range(year(coverage.first_date), year(coverage.last_date) + 1)) as covered(year)
-    where year between $from_year and $to_year
+        covered.year,
+        min(greatest(incident_coverage.first_date, make_date(covered.year, 1, 1))) as period_start,
+        max(least(incident_coverage.last_date, make_date(covered.year, 12, 31))) as period_end,
+        bool_or(
+            incident_coverage.first_date <= make_date(covered.year, 1, 1)
+            and incident_coverage.last_date >= make_date(covered.year, 12, 31)
+        ) as covers_year
+    from incident_coverage,
+        unnest(range(year(incident_coverage.first_date), year(incident_coverage.last_date) + 1)) as covered(year)
+    where covered.year between $from_year and $to_year
+    group by covered.year
 ),
 
 by_year as (

@@ -13,6 +13,7 @@ extract_years as (
 final as (
     select
         least(min(yearly.year), (select min(year) from extract_years)) as first_year,
+        min(yearly.year) as first_headline_year,
         greatest(max(yearly.year), (select max(year) from extract_years)) as last_year,
         max(yearly.year) filter (where yearly.status = 'published') as last_published_year
     from yearly

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from slutaskjut import fmt, privacy
-from slutaskjut.extract_schema import FOLLOW_UPS, INCIDENT_KINDS
+from slutaskjut.extract_schema import INCIDENT_KINDS
 from slutaskjut.i18n import t
 from slutaskjut.schema import MEASURES
 
@@ -190,15 +190,10 @@ def funnel_figure(stages: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
     A count hidden for privacy shows its marker ("fewer than 3") on a bar of no width.
     """
     stages = stages.sort_values("step")
-    threshold = privacy.threshold_of(stages)
     texts = []
     for row in stages.itertuples():
-        flag = privacy.flag_of(row, "count")
-        if flag:
-            texts.append(privacy.marker(flag, lang, threshold))
-            continue
-        text = fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
-        if not fmt.is_missing(row.share_of_first_step_pct) and row.step > 1:
+        text = privacy.count_text(row, "count", lang, lower_bound=row.is_lower_bound)
+        if not privacy.flag_of(row, "count") and not fmt.is_missing(row.share_of_first_step_pct) and row.step > 1:
             text += f" ({fmt.percent(row.share_of_first_step_pct, lang)})"
         texts.append(text)
     labels = [t(f"stage.{stage}", lang) for stage in stages["stage"]]
@@ -224,39 +219,29 @@ def _funnel(labels: list[str], values: list, texts: list[str], *, lang: str, tit
     return _layout(figure, lang, title, height=120 + 70 * len(labels))
 
 
-def contact_funnel_figure(round_total: pd.Series, *, lang: str, title: str) -> go.Figure:
+def contact_funnel_figure(round_total: pd.Series, follow_ups: list[str], *, lang: str, title: str) -> go.Figure:
     """A round's people and, for each follow-up the extract gives, how many had it (share of the people).
 
-    `round_total` is the whole-round row of outreach_funnel_by_round_and_month, suppressed.
+    `round_total` is the whole-round row of outreach_funnel_by_round_and_month, suppressed;
+    `follow_ups` those it gives (sentences.contact_follow_ups).
     """
-    threshold = round_total.attrs.get("min_count")
     labels, values, texts = [], [], []
-    for stage in ("people", *contact_follow_ups(round_total)):
+    for stage in ("people", *follow_ups):
         flag = privacy.flag_of(round_total, stage)
         value = None if flag else round_total[stage]
-        text = privacy.marker(flag, lang, threshold) if flag else fmt.count(value, lang)
+        text = privacy.count_text(round_total, stage, lang)
         people = round_total["people"]
         if stage != "people" and not flag and not fmt.is_missing(people) and people > 0:
             text = t("outreach_extract.share", lang, count=text, share=fmt.percent(100 * value / people, lang))
         if stage != "people":
-            unknown_flag = privacy.flag_of(round_total, f"{stage}_unknown")
-            unknown = round_total[f"{stage}_unknown"]
-            if unknown_flag or unknown:
-                count = privacy.marker(unknown_flag, lang, threshold) if unknown_flag else fmt.count(unknown, lang)
+            unknown = f"{stage}_unknown"
+            if privacy.flag_of(round_total, unknown) or round_total[unknown]:
+                count = privacy.count_text(round_total, unknown, lang)
                 text = t("outreach_extract.unknown_for", lang, text=text, count=count)
         labels.append(t(f"outreach_extract.stage_{stage}", lang))
         values.append(value)
         texts.append(text)
     return _funnel(labels, values, texts, lang=lang, title=title)
-
-
-def contact_follow_ups(round_total: pd.Series) -> list[str]:
-    """The follow-ups the extract gives for a round: known for someone (shown or hidden)."""
-    return [
-        follow_up
-        for follow_up in FOLLOW_UPS
-        if privacy.flag_of(round_total, follow_up) or not fmt.is_missing(round_total[follow_up])
-    ]
 
 
 # Incidents from the extract -----------------------------------------------------------------
@@ -265,13 +250,26 @@ KIND_COLOURS = {"shooting": "#0072B2", "suspected_shooting": "#56B4E9", "explosi
 KIND_DASHES = {"shooting": "solid", "suspected_shooting": "dash", "explosion": "solid"}
 
 
+def _break_gaps(rows: pd.DataFrame) -> pd.DataFrame:
+    """The periods of one kind in order, with an empty row (no count) where periods are missing between two."""
+    records, previous_end = [], None
+    for row in rows.sort_values("period_start").to_dict("records"):
+        start = pd.Timestamp(row["period_start"])
+        if previous_end is not None and start > previous_end + pd.Timedelta(days=1):
+            records.append({"period_start": previous_end + pd.Timedelta(days=1), "count": None, "is_partial": False})
+        records.append(row)
+        previous_end = pd.Timestamp(row["period_end"])
+    return pd.DataFrame.from_records(records, columns=rows.columns)
+
+
 def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
     """Incidents of the extract per month or quarter (incidents_by_period), one panel per kind.
 
     Suspected shootings get a panel, a lighter colour and a dashed line of their own, apart
     from the confirmed shootings. A period without incidents is a point at 0; periods outside
-    the extract are not in the frame and so not drawn. A period the extract covers only in
-    part (is_partial) has an open marker.
+    the extract, or in a gap between its sources, are not in the frame and so not drawn: the
+    line breaks over a gap rather than join its ends. A period the extract covers only in part
+    (is_partial) has an open marker.
     """
     kinds = [kind for kind in INCIDENT_KINDS if kind in set(periods["kind"])]
     figure = make_subplots(
@@ -282,12 +280,12 @@ def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
         subplot_titles=[t(f"incident_kind.{kind}", lang) for kind in kinds],
     )
     for row, kind in enumerate(kinds, start=1):
-        rows = periods[periods["kind"] == kind].sort_values("period_start")
+        rows = _break_gaps(periods[periods["kind"] == kind])
         partial = rows["is_partial"].fillna(False).astype(bool).tolist()
         figure.add_trace(
             go.Scatter(
                 x=rows["period_start"],
-                y=rows["count"].astype(int).tolist(),
+                y=[None if fmt.is_missing(count) else int(count) for count in rows["count"]],
                 customdata=rows["period"],
                 mode="lines+markers",
                 line={"color": KIND_COLOURS[kind], "width": 2, "dash": KIND_DASHES[kind]},
@@ -299,7 +297,7 @@ def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
             row=row,
             col=1,
         )
-        peak = int(rows["count"].max()) if len(rows) else 0
+        peak = int(pd.to_numeric(rows["count"]).max()) if rows["count"].notna().any() else 0
         # whole numbers only: a tick every 1 for small counts, plotly's own steps above
         figure.update_yaxes(range=[0, max(peak, 1) * 1.15], dtick=1 if peak <= 5 else None, row=row, col=1)
     if periods["is_partial"].fillna(False).astype(bool).any():

@@ -64,6 +64,7 @@ import pandas as pd
 
 from slutaskjut.extract_schema import (
     EXTRACTS_FOLDER,
+    FOLLOW_UPS,
     INCIDENTS,
     INTERVENTIONS,
     MALMO_BOUNDS,
@@ -104,7 +105,7 @@ DISTRICTS = (
 )
 SCATTER_M = 400  # standard deviation of a point's distance from its district's centre, per axis
 SCATTER_MAX_M = 1000  # offsets are clipped to this
-METRES_PER_DEGREE_LAT = 111_320
+_METRES_PER_DEGREE = 111_320  # metres per degree of latitude, roughly; enough for synthetic scatter
 
 GROUPS = 12  # synthetic groups SYN-G-01 .. SYN-G-12
 CAMPAIGN_DAYS = 14  # a custom-notification round is a two-week campaign inside its period
@@ -116,7 +117,6 @@ STAGE_FOLLOW_UPS = {
     "wanted_help_on_the_spot": "wanted_help_on_the_spot",
     "helped_to_relocate": "helped_to_relocate",
 }
-FOLLOW_UP_COLUMNS = ("asked_exit_support", "wanted_help_on_the_spot", "helped_to_relocate", "contacted_again")
 
 
 def _rng(part: str) -> random.Random:
@@ -173,8 +173,8 @@ def _offset_m(rng: random.Random) -> float:
 def _place(rng: random.Random) -> tuple[str, str, str]:
     """A district and a point a few hundred metres around its centre, as 5-decimal strings."""
     name, lat, lon, _ = rng.choices(DISTRICTS, weights=[district[3] for district in DISTRICTS])[0]
-    latitude = round(lat + _offset_m(rng) / METRES_PER_DEGREE_LAT, 5)
-    longitude = round(lon + _offset_m(rng) / (METRES_PER_DEGREE_LAT * math.cos(math.radians(lat))), 5)
+    latitude = round(lat + _offset_m(rng) / _METRES_PER_DEGREE, 5)
+    longitude = round(lon + _offset_m(rng) / (_METRES_PER_DEGREE * math.cos(math.radians(lat))), 5)
     inside = (
         MALMO_BOUNDS["lat_min"] <= latitude <= MALMO_BOUNDS["lat_max"]
         and MALMO_BOUNDS["lon_min"] <= longitude <= MALMO_BOUNDS["lon_max"]
@@ -249,7 +249,7 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
 
 def _contact(person: tuple[str, int], date: dt.date, kind: str, round_id: str, seq: int = 0, **follow_ups) -> dict:
     return {"person": person, "seq": seq, "date": date, "kind": kind, "round_id": round_id} | {
-        column: follow_ups.get(column) for column in FOLLOW_UP_COLUMNS
+        column: follow_ups.get(column) for column in FOLLOW_UPS
     }
 
 
@@ -368,7 +368,7 @@ def interventions(published: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "round_id": contact["round_id"],
                 "source": SYNTHETIC_SOURCE,
             }
-            | {column: contact[column] for column in FOLLOW_UP_COLUMNS}
+            | {column: contact[column] for column in FOLLOW_UPS}
         )
     return _frame(rows, INTERVENTIONS)
 

@@ -46,7 +46,13 @@ class Dataset:
         return [f.name for f in self.fields]
 
 
-_SOURCE = Field("source", "text", "Who delivered the row (for example 'Polisen Region Syd').", required=False)
+_SOURCE = Field(
+    "source",
+    "text",
+    "Who delivered the row, for example 'Polisen Region Syd'; empty: 'not stated'. 'synthetic' marks "
+    "demonstration rows.",
+    required=False,
+)
 
 INCIDENTS = Dataset(
     "incidents",
@@ -94,38 +100,33 @@ INTERVENTIONS = Dataset(
 
 DATASETS = {dataset.name: dataset for dataset in (INCIDENTS, INTERVENTIONS)}
 
+# The pandas dtype a field is stored with (DuckDB keeps it). A reference is stored only as
+# its keyed hash, under the name `<x>_key`.
+_STORED_DTYPES = {
+    "text": "string",
+    "kind": "string",
+    "time": "string",
+    "reference": "string",
+    "date": "datetime64[us]",
+    "int": "Int64",
+    "float": "Float64",
+    "bool": "boolean",
+}
+
+
+def stored_name(field: Field) -> str:
+    return field.name.removesuffix("_ref") + "_key" if field.kind == "reference" else field.name
+
+
+def _stored(dataset: Dataset) -> dict[str, str]:
+    columns = {stored_name(field): _STORED_DTYPES[field.kind] for field in dataset.fields}
+    return columns | {"is_synthetic": "boolean", "import_id": "string"}
+
+
 # Columns of the tables in the database, in order, with DuckDB-compatible pandas dtypes.
 # Every database has these tables, empty when no extract has been imported.
 STORED_COLUMNS: dict[str, dict[str, str]] = {
-    "incidents": {
-        "incident_id": "string",
-        "date": "datetime64[us]",
-        "time": "string",
-        "kind": "string",
-        "dead": "Int64",
-        "injured": "Int64",
-        "district": "string",
-        "latitude": "Float64",
-        "longitude": "Float64",
-        "source": "string",
-        "is_synthetic": "boolean",
-        "import_id": "string",
-    },
-    "interventions": {
-        "contact_id": "string",
-        "person_key": "string",
-        "group_key": "string",
-        "date": "datetime64[us]",
-        "kind": "string",
-        "round_id": "string",
-        "asked_exit_support": "boolean",
-        "wanted_help_on_the_spot": "boolean",
-        "helped_to_relocate": "boolean",
-        "contacted_again": "boolean",
-        "source": "string",
-        "is_synthetic": "boolean",
-        "import_id": "string",
-    },
+    **{name: _stored(dataset) for name, dataset in DATASETS.items()},
     # One row per import that changed something: the import history partners see. The
     # built-in demonstration extracts are not imports and have no row here.
     "imports": {

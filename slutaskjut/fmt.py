@@ -13,7 +13,7 @@ import pandas as pd
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
-_MONTHS = {
+MONTHS = {
     "sv": (
         "januari",
         "februari",
@@ -87,7 +87,7 @@ def date(value, lang: str) -> str | None:
     parts = [int(part) for part in str(value).split("-")]
     if len(parts) == 1:
         return str(parts[0])
-    month = _MONTHS[lang][parts[1] - 1]
+    month = MONTHS[lang][parts[1] - 1]
     if len(parts) == 2:
         return f"{month} {parts[0]}"
     return f"{parts[2]} {month} {parts[0]}"

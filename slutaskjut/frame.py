@@ -7,6 +7,8 @@ back when changed, so a copied link reproduces the view on any page.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -14,10 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from slutaskjut import exports, fmt, paths, privacy, store, tables
+from slutaskjut import exports, fmt, images, paths, privacy, store, tables
+from slutaskjut.extract_schema import DATASETS
 from slutaskjut.i18n import DEFAULT_LANGUAGE, t
 from slutaskjut.load import DataError, built_fingerprint, ensure_database, fingerprint
-from slutaskjut.queries import run_query
+from slutaskjut.queries import models, queries, run_query
 from slutaskjut.schema import LANGUAGES
 from slutaskjut.view import View, YearBounds, parse_view
 
@@ -47,16 +50,12 @@ def _connection(db_path: str, db_stamp: str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(db_path, read_only=True)
 
 
+# Every query runs here: its result with its [suppress] section applied (a no-op without one),
+# so small counts of people never reach a table, chart, sentence or download. Keyed by the
+# threshold, so a change of SLUTASKJUT_MIN_COUNT never serves a frame suppressed with another.
 @st.cache_data(max_entries=1000, show_spinner=False)
-def _query(db_path: str, db_stamp: str, name: str, params: dict) -> pd.DataFrame:
-    return run_query(_connection(db_path, db_stamp), name, **params)
-
-
-# What pages get: the raw result (private to this module) with its query's [suppress] section
-# applied, so small counts of people never reach a table, chart, sentence or download.
-@st.cache_data(max_entries=1000, show_spinner=False)
-def _protected_query(db_path: str, db_stamp: str, name: str, params: dict, threshold: int) -> pd.DataFrame:
-    return privacy.protect(name, _query(db_path, db_stamp, name, params), threshold)
+def _query(db_path: str, db_stamp: str, name: str, params: dict, threshold: int) -> pd.DataFrame:
+    return privacy.protect(name, run_query(_connection(db_path, db_stamp), name, **params), threshold)
 
 
 def _write_url() -> None:
@@ -67,6 +66,50 @@ def _write_url() -> None:
 
 def _write_choice(key: str) -> None:
     st.query_params[key] = st.session_state[key]
+
+
+@functools.cache
+def _extracts_read(name: str) -> tuple[str, ...]:
+    """The extracts (incidents, interventions) a named query reads, directly or through a model."""
+    known_models = models()
+
+    def read(tables: list[str]) -> set[str]:
+        found = set()
+        for table in tables:
+            if table in DATASETS:
+                found.add(table)
+            elif table in known_models:
+                found |= read(known_models[table].description.get("tables", []))
+        return found
+
+    return tuple(sorted(read(queries()[name].description.get("tables", []))))
+
+
+def _source_ids(frames) -> list[str]:
+    """Every value of every column ending in source_id."""
+    return sorted(
+        {
+            value
+            for frame in frames
+            for column in frame.columns
+            if column.endswith("source_id")
+            for value in frame[column].dropna()
+        }
+    )
+
+
+def _runs_to(frames):
+    """The latest as_of or data_runs_to of the frames, or None."""
+    return max(
+        (
+            value
+            for frame in frames
+            for column in _AS_OF_COLUMNS
+            if column in frame.columns
+            for value in frame[column].dropna()
+        ),
+        default=None,
+    )
 
 
 class Page:
@@ -91,12 +134,16 @@ class Page:
     def t(self, key: str, **values) -> str:
         return t(key, self.lang, **values)
 
-    def query(self, name: str, **params) -> pd.DataFrame:
-        """Run a named query (cached by its parameters); its sources go into the footer.
+    def _run(self, name: str, **params) -> pd.DataFrame:
+        """A named query's result, cached by its parameters, with counts of people suppressed as
+        its TOML declares (privacy.py)."""
+        return _query(self._db_path, self._stamp, name, params, privacy.min_count())
 
-        Counts of people come suppressed as the query's TOML declares (privacy.py).
-        """
-        frame = _protected_query(self._db_path, self._stamp, name, params, privacy.min_count())
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run a named query (`_run`); its sources go into the footer."""
+        frame = self._run(name, **params)
+        if extracts := _extracts_read(name):
+            frame.attrs["extracts"] = extracts  # so a chart image drawn from it names them (chart_lines)
         self._shown.append(frame)
         return frame
 
@@ -112,8 +159,22 @@ class Page:
             on_click="ignore",
         )
 
-    def chart(self, figure: go.Figure, description: str, frame: pd.DataFrame, columns: list[str], name: str) -> None:
-        """A chart, its one-line description, and its data table beneath."""
+    def chart(
+        self,
+        figure: go.Figure,
+        description: str,
+        frame: pd.DataFrame,
+        columns: list[str],
+        name: str,
+        *,
+        sources: Sequence[pd.DataFrame] = (),
+    ) -> None:
+        """A chart, its one-line description, PNG and SVG downloads, and its data table beneath.
+
+        The images carry the chart's title, the sources of `frame` and of `sources` (other frames
+        the chart draws on) and the date the data runs to (chart_lines). They are rendered only
+        when a button is clicked: the button's data is a callable (images.py).
+        """
         st.plotly_chart(
             figure,
             key=f"chart_{name}",
@@ -121,8 +182,61 @@ class Page:
             config={"displaylogo": False, "toImageButtonOptions": {"filename": name, "scale": 2}},
         )
         st.caption(description)
+        source_line, date_line = self.chart_lines([frame, *sources])
+        # Without chromium a click fails ("Failed to generate file"): the tooltip says why.
+        missing = None if images.available() else images.NO_BROWSER
+        with st.container(horizontal=True):
+            for kind, scale in (("png", 2), ("svg", 1)):
+                st.download_button(
+                    self.t(f"image.{kind}"),
+                    functools.partial(
+                        images.chart_image, figure, kind, description, source_line, date_line, scale=scale
+                    ),
+                    file_name=f"{name}.{kind}",
+                    mime=images.MIME_TYPES[kind],
+                    key=f"download_{name}_{kind}",
+                    on_click="ignore",
+                    icon=":material/image:",
+                    help=missing,
+                )
         with st.expander(self.t("common.table")):
             self.table(frame, columns, name)
+
+    def chart_lines(self, frames: Sequence[pd.DataFrame]) -> tuple[str, str]:
+        """The source line and the date line of a chart image drawn from `frames`, in the page's language.
+
+        The source line names the publishers of the sources behind the frames (their source_id
+        columns) and the extracts they come from, as synthetic demonstration data when they are.
+        The date line gives the date the data runs to: the frames' as_of or data_runs_to, else the
+        incident extract's last date or, for the contact extract, whose days the footer keeps to
+        itself, the end of the rounds drawn (period_end, in the chart's title already), else the
+        publication date of the latest source.
+        """
+        source_ids = _source_ids(frames)
+        sources = self._run("sources", source_ids=source_ids) if source_ids else None
+        names = list(dict.fromkeys(sources["publisher"])) if sources is not None else []
+        datasets = list(dict.fromkeys(dataset for frame in frames for dataset in frame.attrs.get("extracts", ())))
+        statuses = self._run("extract_status").set_index("dataset").loc[datasets]
+        for dataset, status in statuses.iterrows():
+            key = "image.synthetic_extract" if status["is_synthetic"] else "image.extract"
+            names.append(self.t(key, dataset=self.t(f"extract.{dataset}"), sources=status["sources"]))
+        source_line = ""
+        if names:
+            source_line = self.t("image.source" if len(names) == 1 else "image.sources", sources="; ".join(names))
+        runs_to = _runs_to(frames)
+        if runs_to is None:
+            ends = [status["last_date"] for dataset, status in statuses.iterrows() if dataset != "interventions"]
+            if "interventions" in datasets:
+                ends += [end for frame in frames if "period_end" in frame.columns for end in frame["period_end"]]
+            runs_to = max((pd.Timestamp(end) for end in ends if not fmt.is_missing(end)), default=None)
+        if runs_to is not None:
+            return source_line, self.t("image.runs_to", date=fmt.date(runs_to, self.lang))
+        published = [] if sources is None else sources["date_published"].dropna().tolist()
+        return source_line, self.t("image.published", date=fmt.date(max(published), self.lang)) if published else ""
+
+    def runs_to(self):
+        """The date the data this page has queried so far runs to (its as_of or data_runs_to), or None."""
+        return _runs_to(self._shown)
 
     def choice(self, key: str, options: list[str], label: str, format_func=str, widget=st.radio) -> str:
         """A choice kept in the URL (?key=value) like the years, so a copied link keeps it.
@@ -145,8 +259,7 @@ class Page:
         plainly when the rows are synthetic demonstration data, and the footer names the
         extract as a source.
         """
-        statuses = _protected_query(self._db_path, self._stamp, "extract_status", {}, privacy.min_count())
-        status = statuses.set_index("dataset").loc[dataset]
+        status = self._run("extract_status").set_index("dataset").loc[dataset]
         if privacy.flag_of(status, "row_count") is None and status["row_count"] == 0:
             return None
         if status["is_synthetic"]:
@@ -157,44 +270,21 @@ class Page:
 
     def source_ids(self) -> list[str]:
         """The sources behind every frame this page has queried so far."""
-        return sorted(
-            {
-                value
-                for frame in self._shown
-                for column in frame.columns
-                if column.endswith("source_id")
-                for value in frame[column].dropna()
-            }
-        )
+        return _source_ids(self._shown)
 
     def footer(self) -> None:
         """The sources behind every figure the page showed, and the date the data runs to."""
-        if any(privacy.is_suppressed(frame) for frame in self._shown) or any(
-            privacy.flag_of(status, "row_count") for status in self._extracts
-        ):
+        if any(privacy.is_suppressed(frame) for frame in self._shown):
             st.caption(privacy.note(self.lang))
         st.divider()
         st.subheader(self.t("footer.sources"))
         for status in self._extracts:
-            key = "footer.synthetic_extract" if status["is_synthetic"] else "footer.extract"
-            imported = status["last_imported_at"]
-            st.markdown(
-                "- "
-                + self.t(
-                    key,
-                    dataset=self.t(f"extract.{status.name}"),
-                    rows=_count(status, "row_count", self.lang),
-                    first=fmt.date(status["first_date"], self.lang),
-                    last=fmt.date(status["last_date"], self.lang),
-                    sources=status["sources"],
-                    imported=fmt.date(imported, self.lang) if not fmt.is_missing(imported) else "–",
-                )
-            )
+            st.markdown("- " + _extract_line(status, self.lang))
         source_ids = self.source_ids()
         if not source_ids and not self._extracts:
             st.caption(self.t("footer.no_sources"))
             return
-        sources = _query(self._db_path, self._stamp, "sources", {"source_ids": source_ids})
+        sources = self._run("sources", source_ids=source_ids)
         for source in sources.itertuples():
             published = fmt.date(source.date_published, self.lang)
             details = [
@@ -223,9 +313,31 @@ class Page:
             st.caption(self.t("footer.runs_to", date=fmt.date(max(runs_to), self.lang)))
 
 
-def _count(row: pd.Series, column: str, lang: str) -> str:
-    flag = privacy.flag_of(row, column)
-    return privacy.marker(flag, lang) if flag else fmt.number(row[column], lang)
+def _extract_line(status: pd.Series, lang: str) -> str:
+    """The footer's line for an extract: what it is, who delivered it, and whether it is synthetic.
+
+    The contact extract's line gives no count of contacts and no day: its total with the
+    rounds' counts would give away a round shown as "fewer than 3", so only its years.
+    """
+    imported = status["last_imported_at"]
+    values = {
+        "dataset": t(f"extract.{status.name}", lang),
+        "sources": status["sources"],
+        "imported": fmt.date(imported, lang) if not fmt.is_missing(imported) else "–",
+    }
+    if status.name == "interventions":
+        key = "footer.synthetic_contact_extract" if status["is_synthetic"] else "footer.contact_extract"
+        years = fmt.year_range(status["first_date"].year, status["last_date"].year)
+        return t(key, lang, years=years, **values)
+    key = "footer.synthetic_extract" if status["is_synthetic"] else "footer.extract"
+    return t(
+        key,
+        lang,
+        rows=privacy.count_text(status, "row_count", lang),
+        first=fmt.date(status["first_date"], lang),
+        last=fmt.date(status["last_date"], lang),
+        **values,
+    )
 
 
 def _data_problems(problems, lang: str, stale: bool) -> None:
@@ -250,9 +362,12 @@ def page(key: str) -> Page:
             st.stop()
     db_stamp = store.stamp(db_path)
 
-    span = _query(str(db_path), db_stamp, "year_span", {}).iloc[0]
+    span = _query(str(db_path), db_stamp, "year_span", {}, privacy.min_count()).iloc[0]
     bounds = YearBounds(
-        int(span["first_year"]), int(span["last_year"]), int(span["first_year"]), int(span["last_published_year"])
+        int(span["first_year"]),
+        int(span["last_year"]),
+        int(span["first_headline_year"]),
+        int(span["last_published_year"]),
     )
     view, notices = parse_view(st.query_params.to_dict(), bounds)
     if notices:

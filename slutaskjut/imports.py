@@ -25,15 +25,25 @@ from pathlib import Path
 import pandas as pd
 
 from slutaskjut import readers, store
-from slutaskjut.extract_schema import DATASETS, MALMO_BOUNDS, STORED_COLUMNS, SYNTHETIC_SOURCE, Dataset
+from slutaskjut.extract_schema import (
+    DATASETS,
+    EXTRACTS_FOLDER,
+    MALMO_BOUNDS,
+    STORED_COLUMNS,
+    SYNTHETIC_SOURCE,
+    Dataset,
+    stored_name,
+)
 from slutaskjut.problems import DataError, Problem
 from slutaskjut.schema import TABLES
 
 KEY_VARIABLE = "SLUTASKJUT_PSEUDONYM_KEY"
-# Synthetic references describe nobody, so their hash needs no secret; a fixed key keeps
-# the built-in demonstration data the same on every machine.
+# The built-in demonstration extracts' references describe nobody, so their hash needs no
+# secret; a fixed key keeps them the same on every machine. Used for data/extracts/ only.
 DEMO_KEY = "synthetic-demonstration-data-only"
 _MIN_KEY_LENGTH = 16
+# The source of a row that names none (not the file name: it could name a person or a unit).
+NOT_STATED = "not stated"
 
 _TRUE = {"true", "ja", "yes", "j", "y", "1", "sant", "x"}
 _FALSE = {"false", "nej", "no", "n", "0", "falskt"}
@@ -190,8 +200,18 @@ def validate(raw: pd.DataFrame, dataset: Dataset, key: str | None, today: dt.dat
             frame["time"] = frame["time"].where(frame["time"].notna(), time_in_date)
     if "latitude" in dataset.columns:
         problems += _location_problems(frame, typed)
-    typed["source"] = typed["source"].fillna(frame["_file"].astype("string"))
+    typed["source"] = typed["source"].fillna(NOT_STATED)
     typed["is_synthetic"] = (typed["source"] == SYNTHETIC_SOURCE).astype("boolean")
+    if typed["is_synthetic"].any() and not typed["is_synthetic"].all():
+        first = frame.loc[typed["is_synthetic"].to_numpy().astype(bool)].iloc[0]
+        problems.append(
+            Problem(
+                first["_file"],
+                first["_row"],
+                "source",
+                f"'{SYNTHETIC_SOURCE}' marks demonstration rows, which cannot be imported with real rows",
+            )
+        )
     if "person_ref" in dataset.columns:
         problems += _pseudonymise(typed, frame, key)
     typed["_file"], typed["_row"] = frame["_file"], frame["_row"]
@@ -225,31 +245,21 @@ def _location_problems(frame: pd.DataFrame, typed: pd.DataFrame) -> list[Problem
 
 
 def _pseudonymise(typed: pd.DataFrame, frame: pd.DataFrame, key: str | None) -> list[Problem]:
-    """Replace person_ref and group_ref with keyed hashes, in place."""
-    synthetic = typed["is_synthetic"].fillna(False).astype(bool)
+    """Replace person_ref and group_ref with keyed hashes, in place (empty without a usable key)."""
     problems = []
-    if key is None and not synthetic.all():
-        problems.append(
-            Problem(
-                frame["_file"].iloc[0],
-                0,
-                "person_ref",
-                f"no pseudonymisation key: set {KEY_VARIABLE} or pseudonym_key in .streamlit/secrets.toml "
-                f"(at least {_MIN_KEY_LENGTH} characters, kept out of the repository)",
-            )
+    if key is None:
+        message = (
+            f"no pseudonymisation key: set {KEY_VARIABLE} or pseudonym_key in .streamlit/secrets.toml "
+            f"(at least {_MIN_KEY_LENGTH} characters, kept out of the repository)"
         )
-    elif key is not None and len(key) < _MIN_KEY_LENGTH:
-        problems.append(
-            Problem(
-                frame["_file"].iloc[0], 0, "person_ref", f"the pseudonymisation key is shorter than {_MIN_KEY_LENGTH}"
-            )
-        )
-    for column, stored in (("person_ref", "person_key"), ("group_ref", "group_key")):
-        typed[stored] = [
-            None if pd.isna(value) else pseudonym(value, DEMO_KEY if is_synthetic else (key or ""))
-            for value, is_synthetic in zip(typed[column], synthetic, strict=True)
-        ]
-        typed.drop(columns=column, inplace=True)
+        problems.append(Problem(frame["_file"].iloc[0], 0, "person_ref", message))
+    elif len(key) < _MIN_KEY_LENGTH:
+        message = f"the pseudonymisation key is shorter than {_MIN_KEY_LENGTH} characters"
+        problems.append(Problem(frame["_file"].iloc[0], 0, "person_ref", message))
+    for field in DATASETS["interventions"].fields:
+        if field.kind == "reference":
+            raw = typed.pop(field.name)
+            typed[stored_name(field)] = [None if problems or pd.isna(v) else pseudonym(v, key) for v in raw]
     return problems
 
 
@@ -305,14 +315,14 @@ def read_extract(
 
 def _merge(existing: pd.DataFrame, incoming: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, int, int, int]:
     """The table with incoming rows added or replacing rows of the same id; counts of each."""
-    content = _content_columns(dataset)
     key = dataset.key
+    compared = [c for c in _content_columns(dataset) if c != key]
     old = existing.set_index(key)
     known = incoming[key].isin(old.index)
     same = pd.Series(False, index=incoming.index)
     if known.any():
-        matched = incoming.loc[known].set_index(key)[content[1:]]
-        before = old.loc[matched.index, content[1:]]
+        matched = incoming.loc[known].set_index(key)[compared]
+        before = old.loc[matched.index, compared]
         equal = (matched.astype("string").fillna("<NA>") == before.astype("string").fillna("<NA>")).all(axis=1)
         same.loc[known] = equal.to_numpy()
     changed = incoming.loc[~same]
@@ -345,6 +355,8 @@ def import_files(
     if problems:
         raise DataError(problems)
     rows_read = len(incoming) + sum(skipped.values())
+    if incoming.empty:  # every row skipped: nothing to merge, nothing to write
+        return Summary(dataset.name, len(paths), rows_read, 0, 0, 0, skipped)
     with store.locked(db_path):
         extracts = store.read_extract_tables(db_path)
         existing = extracts[dataset.name]
@@ -392,19 +404,35 @@ def with_demo_extracts(extracts: dict[str, pd.DataFrame], folder: Path) -> dict[
     """The extract tables with synthetic rows taken afresh from the demonstration files.
 
     For each extract with no imported (real) rows, the synthetic files in `folder`
-    (`<dataset>_*.csv`) are read and validated like any import; a deployment that imports
-    real extracts replaces them.
+    (`demo_files`) are read and validated like any import; a deployment that imports real
+    extracts replaces them. Real rows are refused here: they belong in an import, with its
+    secret key and its history.
     """
     result = dict(extracts)
     for name, dataset in DATASETS.items():
         table = extracts[name]
         real = table.loc[~table["is_synthetic"].fillna(False).astype(bool)]
-        files = sorted(folder.glob(f"{name}_*.csv"))
+        files = demo_files(folder, name)
         if len(real) or not files:
             result[name] = real
             continue
-        rows, _, problems = read_extract(dataset, files, None, None, dt.date.today())
+        rows, _, problems = read_extract(dataset, files, None, DEMO_KEY, dt.date.today())
+        if not problems and not rows["is_synthetic"].all():
+            problems = [
+                Problem(
+                    files[0].name,
+                    0,
+                    "source",
+                    f"data/{EXTRACTS_FOLDER}/ holds synthetic demonstration rows "
+                    f"only (source '{SYNTHETIC_SOURCE}'): import real extracts with python -m slutaskjut import",
+                )
+            ]
         if problems:
             raise DataError(problems)
         result[name] = store.typed(rows.assign(import_id=None), name)
     return result
+
+
+def demo_files(folder: Path, dataset_name: str) -> list[Path]:
+    """The built-in demonstration files of one extract: `<dataset>_*.csv` in data/extracts/."""
+    return sorted(folder.glob(f"{dataset_name}_*.csv"))

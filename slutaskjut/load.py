@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from slutaskjut import store
-from slutaskjut.extract_schema import EXTRACTS_FOLDER
-from slutaskjut.imports import with_demo_extracts
+from slutaskjut.extract_schema import DATASETS, EXTRACTS_FOLDER
+from slutaskjut.imports import demo_files, with_demo_extracts
 from slutaskjut.paths import MODELS_DIR
 from slutaskjut.problems import DataError, Problem
 from slutaskjut.schema import MEASURES, TABLES, TABLES_BY_NAME, Column, Table
@@ -206,7 +206,7 @@ def fingerprint(data_dir: Path) -> str:
     digest = hashlib.sha256()
     inputs = [
         *(data_dir / table.file_name for table in TABLES),
-        *sorted((data_dir / EXTRACTS_FOLDER).glob("*")),
+        *(path for name in DATASETS for path in demo_files(data_dir / EXTRACTS_FOLDER, name)),  # what the build reads
         *_BUILD_INPUTS,
         *sorted(MODELS_DIR.glob("*")),
     ]

@@ -38,11 +38,19 @@ import pydeck as pdk
 from slutaskjut import fmt
 from slutaskjut.i18n import t
 
-# The local metric projection and grid of queries/incidents_by_cell.sql: keep them equal.
+# The local metric projection around central Malmö and the hexagon size. queries/incidents_by_cell.sql
+# counts the cells with these numbers, bound as its parameters (GRID), and this module draws them.
 LAT0, LON0 = 55.6, 13.0
 METRES_PER_DEGREE_LAT = 110574.0
 METRES_PER_DEGREE_LON = 111320 * math.cos(math.radians(LAT0))
 CELL_SIZE_M = 1000  # metres from a hexagon's centre to its corners: cells about 1.7 km across
+GRID = {
+    "origin_lat": LAT0,
+    "origin_lon": LON0,
+    "metres_per_degree_lat": METRES_PER_DEGREE_LAT,
+    "metres_per_degree_lon": METRES_PER_DEGREE_LON,
+    "cell_size_m": CELL_SIZE_M,
+}
 
 BLANK_STYLE_URL = "app/static/blank-style.json"
 MALMO_VIEW = {"latitude": 55.583, "longitude": 13.02, "zoom": 10.9}
@@ -51,12 +59,12 @@ LOW_COLOUR, HIGH_COLOUR = (253, 219, 199), (153, 52, 4)  # light to dark orange,
 LINE_COLOUR = (255, 255, 255)
 
 
-def hexagon(latitude: float, longitude: float, cell_size_m: float) -> list[list[float]]:
+def hexagon(latitude: float, longitude: float) -> list[list[float]]:
     """The six corners of the pointy-top hexagon centred at a cell's centre, as [lon, lat]."""
     corners = []
     for corner in range(6):
         angle = math.radians(60 * corner - 30)
-        x, y = cell_size_m * math.cos(angle), cell_size_m * math.sin(angle)
+        x, y = CELL_SIZE_M * math.cos(angle), CELL_SIZE_M * math.sin(angle)
         corners.append([longitude + x / METRES_PER_DEGREE_LON, latitude + y / METRES_PER_DEGREE_LAT])
     return corners
 
@@ -71,10 +79,10 @@ def shown_cells(cells: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return shown[shown["count"] >= threshold]
 
 
-def cell_deck(cells: pd.DataFrame, *, lang: str, cell_size_m: float, threshold: int) -> pdk.Deck:
+def cell_deck(cells: pd.DataFrame, *, lang: str, threshold: int) -> pdk.Deck:
     """A Deck of hexagons, each labelled with its count, on the blank basemap around Malmö.
 
-    `cells` is the result of incidents_by_cell; rows without a place or under `threshold` are
+    `cells` is the result of incidents_by_cell run with GRID; rows without a place or under `threshold` are
     left out again here, so a wrong threshold in SQL cannot put a small cell on the map.
     """
     shown = shown_cells(cells, threshold)
@@ -85,7 +93,7 @@ def cell_deck(cells: pd.DataFrame, *, lang: str, cell_size_m: float, threshold: 
         count = fmt.count(row.count, lang)
         polygons.append(
             {
-                "polygon": hexagon(row.latitude, row.longitude, cell_size_m),
+                "polygon": hexagon(row.latitude, row.longitude),
                 "fill": _colour(share),
                 "tooltip": t("map.tooltip", lang, count=count),
             }

@@ -1,10 +1,16 @@
 """Privacy in public views: small counts of people are hidden, and so is what would give them away.
 
 Plain functions, no Streamlit. A query that counts people declares a `[suppress]` section in
-its TOML; `Page.query` runs `protect` on its result, so every table, chart, sentence and
-download of a page comes from the suppressed frame.
+its TOML; every query a page runs goes through `protect` (frame.py), so every table, chart,
+sentence and download of a page comes from the suppressed frame.
 
-The threshold `t` is `min_count()`: 3 unless SLUTASKJUT_MIN_COUNT says otherwise.
+Which counts are about people: those about people in the programme, that is every query over
+the contact extract (interventions) and the published outreach figures (outreach_figures).
+The dead and injured of incidents are not: victims are counted in the published yearly figures
+and the police's public reports, so the incident views show them by month unsuppressed.
+
+The threshold `t` is `min_count()`: 3 unless SLUTASKJUT_MIN_COUNT says otherwise. Markers and
+notes read it when they are written, as the cached queries are keyed by it.
 
 1. Below the threshold. A count of people from 1 to t-1 is hidden (missing in the frame,
    `<column>_suppressed` = "below_threshold", shown as "fewer than 3"). A 0 stays 0 and a
@@ -43,7 +49,9 @@ rows keep their figures. The audit runs per `within` group (or per row without o
 relation crosses groups. Limits: it models what a reader can derive from one frame and the
 markers, not the choice of which cell was hidden (that a complementary cell was the smallest
 that would do), nor figures from other frames; a total shown elsewhere whose non-zero parts
-are all hidden cannot be protected within the frame, so the view showing it must suppress it.
+are all hidden cannot be protected within the frame, so the view showing it must suppress it;
+and what the markers tell by themselves cannot be hidden (a rest whose whole and parts all read
+"fewer than 3" is at most 1), so `exposed` reports only what the shown figures narrow.
 """
 
 from __future__ import annotations
@@ -57,6 +65,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from slutaskjut import fmt
 from slutaskjut.i18n import t
 
 ENVIRONMENT_VARIABLE = "SLUTASKJUT_MIN_COUNT"
@@ -92,20 +101,37 @@ def flag_of(row, column: str) -> str | None:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
-def marker(flag: str, lang: str, threshold: int | None = None) -> str:
+def marker(flag: str, lang: str) -> str:
     """What a reader sees in place of a hidden figure: 'fewer than 3' or 'hidden'."""
-    return t(f"privacy.{flag}", lang, threshold=threshold or min_count())
+    return t(f"privacy.{flag}", lang, threshold=min_count())
 
 
-def note(lang: str, threshold: int | None = None) -> str:
+def note(lang: str) -> str:
     """The footnote explaining both markers."""
-    threshold = threshold or min_count()
+    threshold = min_count()
     return t("privacy.note", lang, threshold=threshold, largest=threshold - 1)
 
 
-def threshold_of(frame: pd.DataFrame) -> int:
-    """The threshold a frame was suppressed with (kept in its attrs), else the current one."""
-    return frame.attrs.get("min_count") or min_count()
+def _value(row, column: str):
+    return row[column] if isinstance(row, pd.Series) else getattr(row, column)
+
+
+def count_text(row, column: str, lang: str, lower_bound: bool = False, unknown: str | None = None) -> str | None:
+    """A count of a row as a reader sees it: its marker when hidden, else the formatted count.
+
+    A missing count that is not hidden reads `unknown` (None when not given: the caller says
+    what missing means, "not published" or "unknown"). `row` is a Series or an itertuples row.
+    """
+    flag = flag_of(row, column)
+    if flag:  # hidden for privacy: "fewer than 3", never the number
+        return marker(flag, lang)
+    text = fmt.count(_value(row, column), lang, lower_bound=lower_bound)
+    return unknown if text is None else text
+
+
+def is_given(row, column: str) -> bool:
+    """True when a row has a figure in `column`, shown or hidden (hidden is missing in the frame)."""
+    return flag_of(row, column) is not None or not fmt.is_missing(_value(row, column))
 
 
 def is_suppressed(frame: pd.DataFrame) -> bool:
@@ -282,7 +308,7 @@ def _whole_number(value: float, column: str) -> int:
     return int(value)
 
 
-def _audit(
+def _build(
     counts: Mapping[str, pd.Series],
     rows: list[int],
     total_row: int | None,
@@ -290,9 +316,10 @@ def _audit(
     totals: Mapping[str, str],
     parts: Sequence[Sequence[str]],
     threshold: int,
-) -> dict[tuple[int, str], str]:
-    """The hidden cells of one group of rows (or one row): (position, column) -> flag."""
+) -> tuple[_Cells, dict[int, str]]:
+    """The cells and relations of one group of rows (or one row), and what each unshown rest is."""
     cells = _Cells()
+    rests: dict[int, str] = {}
     ids: dict[tuple[int, str], int] = {}
     for column, values in counts.items():
         for position in rows:
@@ -325,7 +352,9 @@ def _audit(
             rest = cells.value[whole] - sum(cells.value[m] for m in members)
             if rest < 0:
                 raise ValueError(f"suppress: {part_columns} add up to more than {whole_column} in row {position}")
-            cells.relate("sum", whole, [*members, cells.add(rest, _REST)])
+            rest_cell = cells.add(rest, _REST)
+            rests[rest_cell] = f"row {position}: {whole_column} without {', '.join(part_columns)}"
+            cells.relate("sum", whole, [*members, rest_cell])
 
     for relation in cells.relations:
         values = [cells.value[p] for p in relation.parts]
@@ -338,18 +367,66 @@ def _audit(
         if not holds:
             where = cells.where[relation.total]
             raise ValueError(f"suppress: the rows do not make up the total ({relation.kind}) at {where}")
+    return cells, rests
 
-    sensitive = [
+
+def _sensitive(cells: _Cells, threshold: int) -> list[int]:
+    """The counts from 1 to t-1 that must not be narrowed: below the threshold, or an unshown rest."""
+    return [
         c
         for c, (s, v) in enumerate(zip(cells.state, cells.value, strict=True))
         if s in (_BELOW, _REST) and 0 < v < threshold
     ]
-    state = _complementary(cells, sensitive, threshold)
+
+
+def _audit(
+    counts: Mapping[str, pd.Series],
+    rows: list[int],
+    total_row: int | None,
+    grouped: bool,
+    totals: Mapping[str, str],
+    parts: Sequence[Sequence[str]],
+    threshold: int,
+) -> dict[tuple[int, str], str]:
+    """The hidden cells of one group of rows (or one row): (position, column) -> flag."""
+    cells, _ = _build(counts, rows, total_row, grouped, totals, parts, threshold)
+    state = _complementary(cells, _sensitive(cells, threshold), threshold)
     return {
         where: BELOW_THRESHOLD if state[cell] == _BELOW else COMPLEMENTARY
         for cell, where in enumerate(cells.where)
         if where is not None and state[cell] in (_BELOW, _HIDDEN)
     }
+
+
+def _counts(frame: pd.DataFrame, count_columns: Sequence[str]) -> dict[str, pd.Series]:
+    return {column: pd.to_numeric(frame[column]).astype("Float64") for column in count_columns}
+
+
+def _components(
+    frame: pd.DataFrame, within: Sequence[str] | None, total: str | None, rows: Mapping[str, object] | None
+) -> list[tuple[list[int], int | None, bool]]:
+    """The groups the audit runs on, (rows, total row, grouped): no relation crosses them.
+
+    Per group of rows that make up a total (`within`), else per row; only the rows that count people.
+    """
+    people = pd.Series(True, index=frame.index)
+    for column, value in (rows or {}).items():
+        people &= frame[column] == value
+    people = people.to_numpy()
+    people_rows = [position for position in range(len(frame)) if people[position]]
+    if within is None:
+        return [([position], None, False) for position in people_rows]
+    components = []
+    keys = frame.iloc[people_rows][list(within)].astype(object).where(lambda f: f.notna(), None)
+    groups: dict[tuple, list[int]] = {}
+    for position, key in zip(people_rows, keys.itertuples(index=False, name=None), strict=True):
+        groups.setdefault(key, []).append(position)
+    for key, members in groups.items():
+        total_rows = [p for p in members if total is not None and bool(frame[total].iloc[p])]
+        if len(total_rows) > 1:
+            raise ValueError(f"suppress: more than one total row for {dict(zip(within, key, strict=True))}")
+        components.append((members, total_rows[0] if total_rows else None, True))
+    return components
 
 
 def suppress(
@@ -381,30 +458,9 @@ def suppress(
         if kind not in RELATIONS:
             raise ValueError(f"suppress: a total is one of {RELATIONS}, not {kind!r}")
     result = frame.copy()
-    result.attrs["min_count"] = threshold
-    people = pd.Series(True, index=frame.index)
-    for column, value in (rows or {}).items():
-        people &= frame[column] == value
-    people = people.to_numpy()
-
-    counts = {column: pd.to_numeric(frame[column]).astype("Float64") for column in count_columns}
-    people_rows = [position for position in range(len(frame)) if people[position]]
-    # The audit runs per group of rows that make up a total (or per row): no relation crosses them.
-    components: list[tuple[list[int], int | None, bool]] = []
-    if within is None:
-        components = [([position], None, False) for position in people_rows]
-    else:
-        keys = frame.iloc[people_rows][list(within)].astype(object).where(lambda f: f.notna(), None)
-        groups: dict[tuple, list[int]] = {}
-        for position, key in zip(people_rows, keys.itertuples(index=False, name=None), strict=True):
-            groups.setdefault(key, []).append(position)
-        for key, members in groups.items():
-            total_rows = [p for p in members if total is not None and bool(frame[total].iloc[p])]
-            if len(total_rows) > 1:
-                raise ValueError(f"suppress: more than one total row for {dict(zip(within, key, strict=True))}")
-            components.append((members, total_rows[0] if total_rows else None, True))
+    counts = _counts(frame, count_columns)
     hidden: dict[tuple[int, str], str] = {}
-    for members, total_row, grouped in components:
+    for members, total_row, grouped in _components(frame, within, total, rows):
         hidden |= _audit(counts, members, total_row, grouped, totals, parts, threshold)
 
     flags = {column: [None] * len(frame) for column in [*count_columns, *share_columns]}
@@ -424,21 +480,96 @@ def suppress(
     return result
 
 
-def protect(name: str, frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
-    """A named query's result with its `[suppress]` section applied; unchanged without one."""
+def exposed(
+    frame: pd.DataFrame,
+    shown: pd.DataFrame,
+    count_columns: Sequence[str],
+    within: Sequence[str] | None,
+    threshold: int,
+    share_columns: Sequence[str] = (),
+    *,
+    total: str | None = None,
+    totals: Mapping[str, str] | None = None,
+    parts: Sequence[Sequence[str]] = (),
+    rows: Mapping[str, object] | None = None,
+) -> list[str]:
+    """What a reader of `shown` can tell that they should not: [] when nothing. For checks and tests.
+
+    `frame` holds the true figures and `shown` the same rows as published (hidden cells missing
+    and flagged). The audit of step 3 runs on the figures and markers as shown, whoever hid
+    them: a count from 1 to t-1 (or an unshown rest) that is shown or that the shown figures
+    narrow, a shown figure that is not the true one, and a share shown beside a hidden count
+    are all reported. The arguments are those of `suppress`.
+    """
+    problems = []
+    counts = _counts(frame, count_columns)
+    flags = {column: shown[flag_column(column)] for column in [*count_columns, *share_columns]}
+    for members, total_row, grouped in _components(frame, within, total, rows):
+        cells, rests = _build(counts, members, total_row, grouped, dict(totals or {}), parts, threshold)
+        state = list(cells.state)
+        for cell, where in enumerate(cells.where):
+            if where is None:
+                continue
+            position, column = where
+            flag = flags[column].iloc[position]
+            state[cell] = {BELOW_THRESHOLD: _BELOW, COMPLEMENTARY: _HIDDEN}.get(flag, _SHOWN)
+            value, true = shown[column].iloc[position], counts[column].iloc[position]
+            value = None if fmt.is_missing(value) else float(value)
+            true = None if fmt.is_missing(true) else float(true)
+            if state[cell] == _SHOWN and value != true:
+                problems.append(f"row {position}: {column} shows {value}, not {true}")
+            if state[cell] != _SHOWN and value is not None:
+                problems.append(f"row {position}: {column} is flagged {flag} but shows {value}")
+        lo, hi = _bounds(cells, state, threshold)
+        # What the markers and zeros alone tell, every other figure unknown: no hiding changes it
+        # (a rest whose whole and parts all read "fewer than 3" is at most 1), so only narrower
+        # bounds than these come from the shown figures.
+        unshown = [_REST if s == _SHOWN and v > 0 else s for s, v in zip(state, cells.value, strict=True)]
+        marked_lo, marked_hi = _bounds(cells, unshown, threshold)
+        for cell in _sensitive(cells, threshold):
+            narrower = lo[cell] > marked_lo[cell] or hi[cell] < marked_hi[cell]
+            if narrower and not _protected(cell, lo, hi, threshold):
+                where = rests.get(cell) or "row {}: {}".format(*cells.where[cell])
+                problems.append(f"{where} is {cells.value[cell]}, and a reader can tell {lo[cell]} to {hi[cell]}")
+        for position in members:
+            if any(not fmt.is_missing(flags[c].iloc[position]) for c in count_columns):
+                problems += [
+                    f"row {position}: {column} is shown beside a hidden count"
+                    for column in share_columns
+                    if not fmt.is_missing(shown[column].iloc[position])
+                ]
+    return problems
+
+
+def _arguments(name: str) -> dict | None:
+    """A named query's `[suppress]` section as the keyword arguments of `suppress`; None without one."""
     from slutaskjut.queries import queries
 
     spec = queries()[name].description.get("suppress")
     if spec is None:
+        return None
+    return {
+        "count_columns": spec["columns"],
+        "within": spec.get("within"),
+        "share_columns": spec.get("shares", ()),
+        "total": spec.get("total"),
+        "totals": spec.get("totals"),
+        "parts": spec.get("parts", ()),
+        "rows": spec.get("rows"),
+    }
+
+
+def protect(name: str, frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """A named query's result with its `[suppress]` section applied; unchanged without one."""
+    arguments = _arguments(name)
+    if arguments is None:
         return frame
-    return suppress(
-        frame,
-        spec["columns"],
-        spec.get("within"),
-        threshold or min_count(),
-        spec.get("shares", ()),
-        total=spec.get("total"),
-        totals=spec.get("totals"),
-        parts=spec.get("parts", ()),
-        rows=spec.get("rows"),
-    )
+    return suppress(frame, threshold=threshold or min_count(), **arguments)
+
+
+def audit(name: str, frame: pd.DataFrame, shown: pd.DataFrame, threshold: int | None = None) -> list[str]:
+    """`exposed` for a named query's result (`frame`) as published (`shown`); [] without `[suppress]`."""
+    arguments = _arguments(name)
+    if arguments is None:
+        return []
+    return exposed(frame, shown, threshold=threshold or min_count(), **arguments)

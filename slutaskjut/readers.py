@@ -45,6 +45,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slutaskjut import fmt
 from slutaskjut.extract_schema import DATASETS, Dataset
 from slutaskjut.problems import Problem
 
@@ -82,26 +83,7 @@ POLICE_KINDS = {
 }
 POLICE_TOWN = "Malmö"
 _POLICE_KEYS = ("id", "datetime", "name", "type")
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "januari",
-            "februari",
-            "mars",
-            "april",
-            "maj",
-            "juni",
-            "juli",
-            "augusti",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
+_MONTHS = {name: number for number, name in enumerate(fmt.MONTHS["sv"], start=1)}
 # "07 juni 01:49, Skottlossning, Malmö" or "07 juni 17.59, ..."; the time may be missing.
 _EVENT_WHEN = re.compile(r"\s*(\d{1,2})\s+([^\W\d_]+)(?:\s+(\d{1,2})[:.](\d{2}))?\s*,")
 # "2023-06-07 3:04:40 +02:00": when the police published the event, in Swedish time.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from slutaskjut import fmt, privacy
-from slutaskjut.extract_schema import INCIDENT_KINDS
+from slutaskjut import fmt, maps, privacy
+from slutaskjut.extract_schema import FOLLOW_UPS, INCIDENT_KINDS
 from slutaskjut.i18n import in_language, t
 from slutaskjut.schema import MEASURES
 
@@ -76,10 +76,7 @@ def describe_benchmarks(
 
 
 def _stage_count(row, lang: str) -> str:
-    flag = privacy.flag_of(row, "count")
-    if flag:  # hidden for privacy: "fewer than 3", never the number
-        return privacy.marker(flag, lang)
-    return fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
+    return privacy.count_text(row, "count", lang, lower_bound=row.is_lower_bound)
 
 
 def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
@@ -96,15 +93,16 @@ def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
     return t("outreach.describe_funnel", lang, round=stages["label"].iloc[0], steps=", ".join(steps))
 
 
+def contact_follow_ups(round_total: pd.Series) -> list[str]:
+    """The follow-ups the extract gives for a round: known for someone (shown or hidden)."""
+    return [follow_up for follow_up in FOLLOW_UPS if privacy.is_given(round_total, follow_up)]
+
+
 def describe_contact_funnel(round_total: pd.Series, follow_ups: list[str], lang: str) -> str:
     """The text of a contact-extract funnel: its people, follow-ups and contacts, hidden ones as markers."""
-    threshold = round_total.attrs.get("min_count")
 
     def count(column: str) -> str:
-        flag = privacy.flag_of(round_total, column)
-        if flag:
-            return privacy.marker(flag, lang, threshold)
-        return fmt.count(round_total[column], lang) or t("outreach_extract.unknown", lang)
+        return privacy.count_text(round_total, column, lang, unknown=t("outreach_extract.unknown", lang))
 
     steps = [
         t("outreach_extract.describe_step", lang, stage=t(f"outreach_extract.stage_{stage}", lang), count=count(stage))
@@ -266,6 +264,9 @@ def describe_periods(periods: pd.DataFrame, grain: str, years: str, lang: str) -
         rows = periods[periods["kind"] == kind]
         if rows.empty:
             continue
+        if rows["count"].max() == 0:  # no peak to name
+            parts.append(t("trends.describe_kind_none", lang, kind=t(f"incident_kind.{kind}", lang)))
+            continue
         peak = rows.loc[rows["count"].idxmax()]
         parts.append(
             t(
@@ -297,9 +298,25 @@ def reconciliation_summary(reconciliation: pd.DataFrame, lang: str) -> str:
     return text
 
 
+def name_merged_rows(frame: pd.DataFrame, column: str, threshold: int, lang: str) -> pd.DataFrame:
+    """incidents_by_cell or incidents_by_district with `column` naming every row for a table.
+
+    A cell keeps its id and a district its name; the merged rows, which have none, get a label
+    saying what they hold (small cells, no coordinates, other districts, no district).
+    """
+    labels = {
+        "small_cells": t("map.row_small_cells", lang, min_count=fmt.count(threshold, lang)),
+        "no_coordinates": t("map.row_no_coordinates", lang),
+        "other_districts": t("map.row_other_districts", lang),
+        "no_district": t("map.row_no_district", lang),
+    }
+    names = [labels.get(row_type, name) for row_type, name in zip(frame["row_type"], frame[column], strict=True)]
+    return frame.assign(**{column: names})
+
+
 def describe_map(cells: pd.DataFrame, kind: str, years: str, threshold: int, lang: str) -> str:
     """The map's text alternative: how many cells it shows, the incidents in them, the largest."""
-    shown = cells[(cells["row_type"] == "cell") & (cells["count"] >= threshold)]
+    shown = maps.shown_cells(cells, threshold)
     values = {"kind": t(f"incident_kind_lower.{kind}", lang), "years": years, "min_count": threshold}
     if shown.empty:
         return t("map.describe_none", lang, **values)

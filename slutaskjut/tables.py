@@ -14,31 +14,53 @@ import pandas as pd
 
 from slutaskjut import fmt, privacy
 from slutaskjut.extract_schema import FOLLOW_UPS
-from slutaskjut.i18n import in_language, t
+from slutaskjut.i18n import in_language, t, texts
 
-_TRANSLATED_CODES = {"measure", "status", "stage", "unit", "dataset"}
+# Codes shown as words: column -> the key of their texts ({} is the code). A code without a
+# text (a source's kind, the map's shown cells) is shown as it is.
+_CODES = {
+    **{column: column + ".{}" for column in ("measure", "status", "stage", "unit", "dataset")},
+    "kind": "incident_kind.{}",
+    "row_type": "map.row_{}",
+}
 _DATE_COLUMNS = {"as_of", "date", "period_start", "period_end", "data_runs_to", "date_accessed"}
 _PARTIAL_DATE_COLUMNS = {"published", "date_published", "source_published", "month"}
 _SIGNED_PERCENT = {"change_pct", "rate_change_pct", "quoted_change_pct"}
 _COUNTS = {"count", "count_base", "count_year", "previous_count", "headline_count", "other_count", "population"}
 # Counts from the contact extract: missing means unknown, not unpublished.
 _EXTRACT_COUNTS = {"contacts", "people", *FOLLOW_UPS, *(f"{follow_up}_unknown" for follow_up in FOLLOW_UPS)}
+# Counts from the incident extract: missing means unknown, and the cell is empty (trends.unknown_note).
+_INCIDENT_COUNTS = {"dead", "injured", "extract_count"}
+# What a missing count reads: the text's key, or None for an empty cell.
+_MISSING_COUNT = {
+    **dict.fromkeys(_COUNTS, "common.not_published"),
+    **dict.fromkeys(_EXTRACT_COUNTS, "outreach_extract.unknown"),
+    **dict.fromkeys(_INCIDENT_COUNTS),
+}
+# Differences of counts: with a sign, "+3", "−1".
+_SIGNED_COUNTS = {"change_count", "difference"}
 
 
-def _cell(column: str, value, lang: str, row: pd.Series, threshold: int) -> str:
+def _code(column: str, value, lang: str) -> str:
+    key = _CODES[column].format(value)
+    if key not in texts():
+        return str(value)
+    return t(key, lang, min_count=fmt.count(privacy.min_count(), lang))
+
+
+def _cell(column: str, value, lang: str, row: pd.Series) -> str:
+    if column in _MISSING_COUNT:
+        missing = _MISSING_COUNT[column]
+        lower_bound = column in _COUNTS and bool(row.get("is_lower_bound", False))
+        return privacy.count_text(row, column, lang, lower_bound, "" if missing is None else t(missing, lang))
     flag = privacy.flag_of(row, column)
     if flag:
-        return privacy.marker(flag, lang, threshold)
-    if column in _EXTRACT_COUNTS:
-        return fmt.count(value, lang) or t("outreach_extract.unknown", lang)
-    if column in _COUNTS:
-        text = fmt.count(value, lang, lower_bound=bool(row.get("is_lower_bound", False)))
-        return text if text is not None else t("common.not_published", lang)
+        return privacy.marker(flag, lang)
     if fmt.is_missing(value):
         return ""
-    if column in _TRANSLATED_CODES:
-        return t(f"{column}.{value}", lang)
-    if column == "change_count":
+    if column in _CODES:
+        return _code(column, value, lang)
+    if column in _SIGNED_COUNTS:
         return fmt.number(value, lang, signed=True)
     if column.endswith("_pct"):
         return fmt.percent(value, lang, decimals=1, signed=column in _SIGNED_PERCENT)
@@ -56,33 +78,30 @@ def _headers(columns, lang: str) -> dict[str, str]:
 
 
 def for_display(frame: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFrame:
-    threshold = privacy.threshold_of(frame)
     frame = in_language(frame, lang)
     shown = pd.DataFrame(
-        {
-            column: [_cell(column, row[column], lang, row, threshold) for _, row in frame.iterrows()]
-            for column in columns
-        },
+        {column: [_cell(column, row[column], lang, row) for _, row in frame.iterrows()] for column in columns},
         index=range(len(frame)),
     )
     return shown.rename(columns=_headers(columns, lang))
 
 
 def for_download(frame: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFrame:
-    threshold = privacy.threshold_of(frame)
     frame = in_language(frame, lang)
     flags = {c: frame[privacy.flag_column(c)] for c in columns if privacy.flag_column(c) in frame.columns}
     frame = frame[columns].copy()
     for column, flag in flags.items():  # the marker in place of a hidden figure
         frame[column] = [
-            v if fmt.is_missing(f) else privacy.marker(f, lang, threshold)
+            v if fmt.is_missing(f) else privacy.marker(f, lang)
             for v, f in zip(frame[column].astype(object), flag, strict=True)
         ]
     for column in columns:
         if column in flags:
             continue
-        if column in _TRANSLATED_CODES:
-            frame[column] = [t(f"{column}.{v}", lang) if not fmt.is_missing(v) else None for v in frame[column]]
+        if column in _MISSING_COUNT or column in _SIGNED_COUNTS:  # whole numbers, 3 not 3.0, with a gap
+            frame[column] = pd.to_numeric(frame[column]).round().astype("Int64")
+        elif column in _CODES:
+            frame[column] = [None if fmt.is_missing(v) else _code(column, v, lang) for v in frame[column]]
         elif any(isinstance(v, (dt.date, pd.Timestamp)) for v in frame[column]):
             frame[column] = frame[column].map(lambda v: None if fmt.is_missing(v) else v.strftime("%Y-%m-%d"))
     return frame.rename(columns=_headers(columns, lang))

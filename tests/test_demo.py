@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from slutaskjut import demo
-from slutaskjut.extract_schema import INCIDENTS, INTERVENTIONS, MALMO_BOUNDS, Dataset
+from slutaskjut.extract_schema import FOLLOW_UPS, INCIDENTS, INTERVENTIONS, MALMO_BOUNDS, Dataset
 from slutaskjut.load import read_all
 from slutaskjut.paths import ROOT
 from slutaskjut.schema import MEASURES
@@ -157,7 +157,7 @@ def test_custom_notification_rounds_equal_the_published_funnels(contacts, stages
             if (round_id, stage) in stages:
                 assert (of_round[column] == "true").sum() == stages[(round_id, stage)], (round_id, stage)
                 counted.add(column)
-        for column in demo.FOLLOW_UP_COLUMNS:
+        for column in FOLLOW_UPS:
             allowed = {"true", "false"} if column in counted else {""}  # empty: the figures do not say
             assert set(of_round[column]) <= allowed, (round_id, column)
 
@@ -185,7 +185,7 @@ def test_call_ins_and_notifications_equal_the_february_2020_report(contacts, sta
     assert call_ins["round_id"].nunique() == stages[(report, "call_ins_held")]
     assert (call_ins.groupby("round_id")["date"].nunique() == 1).all()  # a call-in is one meeting
     assert len(call_ins) == call_ins["person_ref"].nunique() == stages[(report, "call_in_participants")]
-    assert set(call_ins[list(demo.FOLLOW_UP_COLUMNS)].stack()) == {""}
+    assert set(call_ins[list(FOLLOW_UPS)].stack()) == {""}
 
     notifications = before[before["kind"] == "custom_notification"]
     assert len(notifications) == stages[(report, "custom_notifications_held")]

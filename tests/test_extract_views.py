@@ -21,7 +21,7 @@ from slutaskjut import charts, maps, sentences
 from slutaskjut.extract_schema import MALMO_BOUNDS
 from slutaskjut.i18n import t
 from slutaskjut.paths import ROOT
-from slutaskjut.queries import run_query
+from slutaskjut.queries import queries, run_query
 
 LAT0, LON0 = 55.6, 13.0
 
@@ -39,6 +39,7 @@ def incident(
     place: tuple[float, float] | None = None,
     district: str | None = None,
     synthetic: bool = False,
+    source: str = "Testpolisen",
 ) -> dict:
     return {
         "date": pd.Timestamp(date),
@@ -48,7 +49,7 @@ def incident(
         "district": district,
         "latitude": place[0] if place else None,
         "longitude": place[1] if place else None,
-        "source": "synthetic" if synthetic else "Testpolisen",
+        "source": "synthetic" if synthetic else source,
         "is_synthetic": synthetic,
     }
 
@@ -138,6 +139,46 @@ def test_a_kind_the_extract_never_has_gets_no_rows(connect):
     assert months["count"].tolist() == [1, 0, 1]
 
 
+# Two sources with a gap between them: police events for 2023-24, a partner's file for 2016-19.
+GAP_ROWS = [
+    incident("2016-03-10", source="Partnern"),
+    incident("2019-11-20", "explosion", source="Partnern"),
+    incident("2023-02-01", source="Polisen"),
+    incident("2024-05-31", source="Polisen"),
+]
+
+
+def test_coverage_is_per_source(connect):
+    coverage = connect(GAP_ROWS).sql("select * from incident_coverage").df()
+    assert coverage["source"].tolist() == ["Partnern", "Polisen"]
+    assert [str(day.date()) for day in coverage["first_date"]] == ["2016-03-10", "2023-02-01"]
+    assert [str(day.date()) for day in coverage["last_date"]] == ["2019-11-20", "2024-05-31"]
+
+
+def test_months_between_two_sources_are_absent_not_zero(connect):
+    months = run_query(connect(GAP_ROWS), "incidents_by_period", grain="month", from_year=2016, to_year=2024)
+    periods = sorted(set(months["period"]))
+    assert periods[0] == "2016-03" and periods[-1] == "2024-05"
+    assert not {period for period in periods if period[:4] in ("2020", "2021", "2022")}, "the gap has no rows"
+    assert "2019-11" in periods and "2019-12" not in periods and "2023-01" not in periods and "2023-02" in periods
+    assert len(periods) == (12 - 2 + 36 - 1) + (12 - 1 + 5)
+    partial = months.groupby("period")["is_partial"].first()
+    assert partial[partial].index.tolist() == ["2016-03", "2019-11"]  # the police cover 2023-02 and 2024-05 whole
+    assert one(months, period="2017-06", kind="explosion")["count"] == 0
+    quarters = run_query(connect(GAP_ROWS), "incidents_by_period", grain="quarter", from_year=2020, to_year=2022)
+    assert quarters.empty
+
+
+def test_the_chart_breaks_its_lines_over_a_gap(connect):
+    months = run_query(connect(GAP_ROWS), "incidents_by_period", grain="month", from_year=2019, to_year=2023)
+    shootings = charts.period_figure(months, lang="en", title="Incidents").data[0]
+    gaps = [n for n, y in enumerate(shootings.y) if y is None]
+    assert len(gaps) == 1, "one break, between 2019-11 and 2023-02"
+    before, after = shootings.customdata[gaps[0] - 1], shootings.customdata[gaps[0] + 1]
+    assert (before, after) == ("2019-11", "2023-02")
+    assert len([y for y in shootings.y if y is not None]) == len(months[months["kind"] == "shooting"])
+
+
 # Reconciliation -------------------------------------------------------------------------------
 
 
@@ -190,6 +231,28 @@ def test_reconciliation_statuses(connect):
     assert str(first["period_start"].date()) == "2016-12-31" and str(first["period_end"].date()) == "2016-12-31"
 
 
+def test_reconciliation_leaves_out_years_between_two_sources(connect):
+    check = run_query(connect(GAP_ROWS), "reconciliation_by_year", from_year=2016, to_year=2024)
+    assert sorted(set(check["year"])) == [2016, 2017, 2018, 2019, 2023, 2024], "2020-22: no source, no row"
+    statuses = {(row.year, row.measure): row.status for row in check.itertuples()}
+    assert statuses[2017, "shootings"] == "differs"  # covered all year by the partner, and 0 against 65
+    assert statuses[2016, "shootings"] == "extract_incomplete"  # the partner's file starts on 10 March
+    assert statuses[2019, "shootings"] == "extract_incomplete"  # and ends on 20 November
+    first = one(check, year=2023, measure="shootings")
+    assert (str(first["period_start"].date()), str(first["period_end"].date())) == ("2023-02-01", "2023-12-31")
+
+
+def test_a_year_one_source_covers_whole_is_whole(connect):
+    rows = GAP_ROWS + [incident("2019-06-01", source="Polisen")]  # the police from June 2019 on
+    check = run_query(connect(rows), "reconciliation_by_year", from_year=2019, to_year=2022)
+    assert sorted(set(check["year"])) == [2019, 2020, 2021, 2022]
+    statuses = {(row.year, row.measure): row.status for row in check.itertuples()}
+    assert statuses[2019, "shootings"] == "extract_incomplete"  # neither source covers all of 2019
+    assert statuses[2020, "shootings"] == "differs"  # the police cover 2020 whole
+    covered = one(check, year=2019, measure="shootings")
+    assert (str(covered["period_start"].date()), str(covered["period_end"].date())) == ("2019-01-01", "2019-12-31")
+
+
 def test_reconciliation_keeps_to_the_selected_years(connect):
     check = run_query(connect(RECONCILIATION_ROWS), "reconciliation_by_year", from_year=2017, to_year=2018)
     assert set(check["year"]) == {2017, 2018} and len(check) == 8
@@ -219,15 +282,9 @@ def nearest_centre(east_m: float, north_m: float, size: float) -> tuple[int, int
     return best[1], best[2]
 
 
-def cells_query(con, min_count: int = 3, kind: str = "all", cell_size_m: int = 1000) -> pd.DataFrame:
+def cells_query(con, min_count: int = 3, kind: str = "all") -> pd.DataFrame:
     return run_query(
-        con,
-        "incidents_by_cell",
-        from_year=2016,
-        to_year=2022,
-        kind=kind,
-        cell_size_m=cell_size_m,
-        min_count=min_count,
+        con, "incidents_by_cell", from_year=2016, to_year=2022, kind=kind, min_count=min_count, **maps.GRID
     )
 
 
@@ -238,9 +295,10 @@ def test_cells_are_the_hexagons_each_incident_is_nearest_to(connect):
     expected = pd.Series([nearest_centre(*offset, 1000) for offset in offsets]).value_counts()
     found = cells[cells["row_type"] == "cell"].set_index("cell_id")["count"]
     assert found.to_dict() == {f"{q},{r}": count for (q, r), count in expected.items()}
-    for row in cells.itertuples():  # the centre returned is the hexagon's centre
+    for row in cells.itertuples():  # the centre returned is the hexagon's centre, to about a metre
         q, r = (int(part) for part in row.cell_id.split(","))
-        assert (row.latitude, row.longitude) == pytest.approx(centre(q, r))
+        assert (row.latitude, row.longitude) == pytest.approx(centre(q, r), abs=1e-5)
+        assert (row.latitude, row.longitude) == (round(row.latitude, 5), round(row.longitude, 5))
 
 
 def test_small_cells_are_merged_without_a_place(connect):
@@ -268,7 +326,7 @@ def test_a_single_incident_is_never_on_the_map(connect):
     cells = cells_query(connect([incident("2019-05-01", place=place)]))
     assert cells["row_type"].tolist() == ["small_cells"]
     assert cells[["latitude", "longitude", "cell_id"]].isna().all().all()
-    deck = json.loads(maps.cell_deck(cells, lang="sv", cell_size_m=1000, threshold=3).to_json())
+    deck = json.loads(maps.cell_deck(cells, lang="sv", threshold=3).to_json())
     assert all(layer["data"] == [] for layer in deck["layers"])
     # even with the threshold at 1 the map shows the hexagon's centre, not the incident's place
     one_cell = cells_query(connect([incident("2019-05-01", place=place)]), min_count=1)
@@ -342,6 +400,17 @@ def test_period_chart_has_a_panel_per_kind_with_zero_months(connect):
     assert described.startswith("Incidents per month in the extract, 2019: Shootings: 2 in all, at most 2 (2019-02)")
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_kind_with_no_incidents_in_the_range_has_no_peak(connect, lang):
+    rows = [incident("2019-02-10"), incident("2019-03-10"), incident("2020-04-05", "explosion")]
+    months = run_query(connect(rows), "incidents_by_period", grain="month", from_year=2019, to_year=2019)
+    assert set(months["kind"]) == {"shooting", "explosion"} and not months[months["kind"] == "explosion"]["count"].any()
+    described = sentences.describe_periods(months, "month", "2019", lang)
+    assert t("trends.describe_kind_none", lang, kind=t("incident_kind.explosion", lang)) in described
+    assert "at most 0" not in described and "som mest 0" not in described, "no peak of 0 named"
+    assert described.count("(2019-0") == 1  # the shootings' peak only
+
+
 def test_map_deck_draws_only_cells_with_a_place_on_the_blank_basemap():
     cells = pd.DataFrame(
         {
@@ -352,7 +421,7 @@ def test_map_deck_draws_only_cells_with_a_place_on_the_blank_basemap():
             "count": [7, 3, 2, 4, 1],  # the 2 is below the threshold: the deck leaves it out again
         }
     )
-    deck = maps.cell_deck(cells, lang="en", cell_size_m=1000, threshold=3)
+    deck = maps.cell_deck(cells, lang="en", threshold=3)
     spec = json.loads(deck.to_json())
     assert spec["mapStyle"] == maps.BLANK_STYLE_URL and "mapProvider" not in spec
     assert "http" not in deck.to_json()
@@ -374,12 +443,51 @@ def test_map_deck_draws_only_cells_with_a_place_on_the_blank_basemap():
     assert sentences.describe_map(cells.iloc[2:], "shooting", "2019", 3, "sv") == (
         "Karta över Malmö, skjutningar, 2019: ingen ruta har minst 3 händelser, så kartan är tom."
     )
+    placeless = pd.concat([cells, cells.iloc[[0]].assign(cell_id="9,9", latitude=None, longitude=None)])
+    assert sentences.describe_map(placeless, "all", "2019", 3, "en") == sentences.describe_map(
+        cells, "all", "2019", 3, "en"
+    ), "a cell the map cannot draw is not described as on it"
 
 
-def test_the_sql_grid_and_the_drawn_grid_agree():
-    sql = (ROOT / "queries" / "incidents_by_cell.sql").read_text()
-    assert f"{maps.LAT0} as lat0" in sql and f"{maps.LON0} as lon0" in sql
-    assert f"cos(radians({maps.LAT0}))" in sql and f"{maps.METRES_PER_DEGREE_LAT} as metres_per_degree_lat" in sql
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_merged_rows_are_named_for_the_tables(lang):
+    cells = pd.DataFrame(
+        {"row_type": ["cell", "small_cells", "no_coordinates"], "cell_id": ["0,0", None, None], "count": [7, 4, 1]}
+    )
+    named = sentences.name_merged_rows(cells, "cell_id", 4, lang)
+    assert named["cell_id"].tolist() == [
+        "0,0",
+        t("map.row_small_cells", lang, min_count="4"),
+        t("map.row_no_coordinates", lang),
+    ]
+    assert cells["cell_id"].isna().tolist() == [False, True, True], "the query's frame is left as it is"
+    districts = pd.DataFrame(
+        {"row_type": ["district", "other_districts", "no_district"], "district": ["Fosie", None, None]}
+    )
+    assert sentences.name_merged_rows(districts, "district", 4, lang)["district"].tolist() == [
+        "Fosie",
+        t("map.row_other_districts", lang),
+        t("map.row_no_district", lang),
+    ]
+
+
+def inside(place: tuple[float, float], corners: list[list[float]]) -> bool:
+    """Whether a (latitude, longitude) lies in a convex polygon of [lon, lat] corners, counter-clockwise."""
+    lat, lon = place
+    pairs = zip(corners, corners[1:] + corners[:1], strict=True)
+    return all((b[0] - a[0]) * (lat - a[1]) - (b[1] - a[1]) * (lon - a[0]) > 0 for a, b in pairs)
+
+
+def test_each_cell_counts_the_incidents_inside_the_hexagon_drawn_for_it(connect):
+    """The cells counted in SQL and the hexagons maps.py draws are one grid: maps binds it to the query."""
+    assert set(maps.GRID) <= queries()["incidents_by_cell"].params
+    rng = random.Random("drawn")
+    places = [point(rng.uniform(-7000, 7000), rng.uniform(-8000, 5000)) for _ in range(300)]
+    cells = cells_query(connect([incident("2019-05-01", place=place) for place in places]), min_count=1)
+    for cell in cells.itertuples():
+        corners = maps.hexagon(cell.latitude, cell.longitude)
+        assert sum(inside(place, corners) for place in places) == cell.count, cell.cell_id
+    assert cells["count"].sum() == len(places)
 
 
 def test_blank_basemap_is_served_by_the_app_and_loads_nothing():
@@ -425,6 +533,14 @@ def test_map_page_shows_cells_and_says_what_it_leaves_out(map_database, lang):
     text = texts_of(app)
     assert t("map.small_cells", lang, count="1", min_count="3") in text
     assert t("map.no_coordinates", lang, count="1") in text
+    cells = app.dataframe[-2].value
+    assert cells.iloc[:, 0].tolist() == [
+        "0,0",
+        "-1,2",
+        t("map.row_no_coordinates", lang),
+        t("map.row_small_cells", lang, min_count="3"),
+    ]
+    assert cells.iloc[:2, 1].tolist() == [str(LAT0), str(round(centre(-1, 2)[0], 5))]
     districts = app.dataframe[-1].value
     assert districts.iloc[:, 0].tolist() == ["Fosie", t("map.row_other_districts", lang)]
     assert districts.iloc[:, 1].tolist() == ["5", "4"]  # Husie (1) hides together with Oxie (3)
@@ -483,7 +599,7 @@ def test_trends_page_shows_periods_and_the_reconciliation(trends_database, lang)
     shootings_2018 = reconciliation[
         (reconciliation.iloc[:, 0] == "2018") & (reconciliation.iloc[:, 1] == t("measure.shootings", lang))
     ]
-    assert shootings_2018.iloc[0, 2:6].tolist() == ["46", "47", "-1", t("status.differs", lang)]
+    assert shootings_2018.iloc[0, 2:6].tolist() == ["46", "47", "\u22121", t("status.differs", lang)]
     periods = app.dataframe[-2].value
     assert set(periods.iloc[:, 0]) == {f"{year}-{month:02d}" for year in (2017, 2018) for month in range(1, 13)}
     footer = [m.value for m in app.markdown if m.value.startswith("- **")]
@@ -521,3 +637,20 @@ def test_years_past_the_published_figures_are_selectable_and_render(tmp_path, mo
     assert not [notice for notice in app.info if "is not a year in the data" in notice.value]
     if script is None:
         assert ("Shootings 2026", "not published") in [(m.label, m.value) for m in app.metric]
+
+
+def test_an_extract_before_the_published_figures_widens_the_range_not_the_default(tmp_path, monkeypatch):
+    """Incidents from 2012 are selectable, but the default view starts at the first published year."""
+    rows = [incident("2012-04-01"), incident("2019-05-01")]
+    path = extract_database(tmp_path / "early.duckdb", incidents=incidents(rows))
+    with duckdb.connect(str(path), read_only=True) as con:
+        span = run_query(con, "year_span").iloc[0]
+    assert (span["first_year"], span["first_headline_year"], span["last_published_year"]) == (2012, 2016, 2022)
+    monkeypatch.setenv("SLUTASKJUT_DB", str(path))
+    app = run_page("pages/trends.py", lang="en")
+    assert not app.exception, app.exception[0].value if app.exception else ""
+    assert app.slider(key="years").value == (2016, 2022)
+    assert app.slider(key="years").min == 2012
+    early = run_page("pages/trends.py", lang="en", **{"from": "2012", "to": "2013"})
+    assert early.slider(key="years").value == (2012, 2013)
+    assert not [notice for notice in early.info if "is not a year in the data" in notice.value]

@@ -24,6 +24,7 @@ from slutaskjut.__main__ import main
 from slutaskjut.imports import DEMO_KEY, KEY_VARIABLE, pseudonym
 from slutaskjut.load import build_database, ensure_database
 from slutaskjut.paths import ROOT
+from slutaskjut.problems import DataError
 
 KEY = "a-test-key-that-is-long-enough"
 
@@ -182,7 +183,9 @@ def test_a_mapping_file_imports_a_citys_own_export(db, tmp_path, capsys):
     export.write_text("Ärende;Datum;Typ;Övrigt\nA-1;2021-05-01;Skjutning;x\n", encoding="cp1252")
     code, out, err = run(capsys, "import", "incidents", export, "--mapping", mapping)
     assert code == 0, err
-    assert rows(db, "incidents").set_index("incident_id").loc["A-1", "kind"] == "shooting"
+    stored = rows(db, "incidents").set_index("incident_id").loc["A-1"]
+    assert stored["kind"] == "shooting"
+    assert stored["source"] == "not stated", "no source given: never the file's name, which may name someone"
 
 
 def _broken(tmp_path: Path, name: str) -> Path:
@@ -297,3 +300,29 @@ def test_a_rebuild_from_changed_data_keeps_imported_rows(db, tmp_path, capsys, d
     build_database(data_copy, db)
     assert sorted(rows(db, "incidents")["incident_id"]) == ["i1", "i2", "i3"]
     assert len(rows(db, "imports")) == 1
+
+
+def test_a_file_with_every_row_skipped_changes_nothing(db, tmp_path, capsys):
+    run(capsys, "import", "incidents", write_csv(tmp_path / "inc.csv", three_incidents()))
+    before = digest(db)
+    events = write_police_events(tmp_path / "lund.jsonl", [police_event(9, name="10 juni 22:00, Skottlossning, Lund")])
+    code, out, err = run(capsys, "import", "incidents", events)
+    assert code == 0, err
+    assert "1 rows read from 1 file: 0 added, 0 replaced, 0 unchanged, 1 skipped" in out
+    assert digest(db) == before
+
+
+def test_synthetic_and_real_rows_are_not_mixed_in_one_file(db, tmp_path, capsys):
+    before = digest(db)
+    mixed = [incident_row(incident_id="i1"), incident_row(incident_id="i2", source="synthetic")]
+    code, _, err = run(capsys, "import", "incidents", write_csv(tmp_path / "mixed.csv", mixed))
+    assert code == 2
+    assert "mixed.csv, row 3, column source: 'synthetic' marks demonstration rows" in err
+    assert digest(db) == before
+
+
+def test_the_built_in_extracts_folder_takes_synthetic_rows_only(data_copy, tmp_path):
+    write_csv(data_copy / "extracts" / "incidents_real.csv", [incident_row(source="Polisen")])
+    with pytest.raises(DataError, match="demonstration rows"):
+        build_database(data_copy, tmp_path / "refused.duckdb")
+    assert not (tmp_path / "refused.duckdb").exists()

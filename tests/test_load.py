@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from slutaskjut.load import DataError, build_database, built_fingerprint, ensure_database, read_all
+from slutaskjut.load import DataError, build_database, built_fingerprint, ensure_database, fingerprint, read_all
 from slutaskjut.paths import ROOT
 from slutaskjut.schema import TABLES
 
@@ -162,6 +162,20 @@ def test_database_is_rebuilt_when_a_data_file_changes(data_copy, tmp_path):
     assert second != first
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select population from population where year = 2024").fetchone()[0] == 365700
+
+
+def test_fingerprint_follows_the_demo_extracts_only(data_copy):
+    """The build reads <dataset>_*.csv in data/extracts/: other files there do not make it rebuild."""
+    extracts = data_copy / "extracts"
+    first = fingerprint(data_copy)
+    (extracts / "README.md").write_text("Rewritten.\n")
+    (extracts / "notes.txt").write_text("Not read by the build.\n")
+    assert fingerprint(data_copy) == first
+    rewrite(extracts / "incidents_synthetic.csv", lambda rows: rows.pop())
+    second = fingerprint(data_copy)
+    assert second != first
+    (extracts / "interventions_more.csv").write_bytes((extracts / "interventions_synthetic.csv").read_bytes())
+    assert fingerprint(data_copy) != second
 
 
 def test_build_writes_models(tmp_path):

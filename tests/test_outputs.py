@@ -118,6 +118,27 @@ def test_tables_show_missing_as_not_published(frames):
     assert pd.isna(downloaded[(downloaded["Year"] == 2022) & (downloaded["Measure"] == "Explosions")]["Count"]).all()
 
 
+def test_tables_format_the_extracts_counts_and_codes():
+    # As incidents_by_period and reconciliation_by_year give them: an unknown total is missing,
+    # which makes the column a float.
+    periods = pd.DataFrame({"kind": ["shooting", "suspected_shooting"], "dead": [1.0, None], "injured": [1200.0, 2.0]})
+    shown = tables.for_display(periods, ["kind", "dead", "injured"], "sv")
+    assert shown.to_dict("list") == {
+        "Typ": ["Skjutningar", "Misstänkta skjutningar"],
+        "Döda": ["1", ""],
+        "Skadade": ["1\u00a0200", "2"],
+    }
+    reconciliation = pd.DataFrame({"extract_count": [46.0, None, 50.0], "difference": [-1.0, None, 3.0]})
+    shown = tables.for_display(reconciliation, ["extract_count", "difference"], "en")
+    assert shown["In the extract"].tolist() == ["46", "", "50"]
+    assert shown["Difference (extract minus published)"].tolist() == ["\u22121", "", "+3"]
+    downloaded = tables.for_download(periods.join(reconciliation), ["kind", "dead", "difference"], "en")
+    assert downloaded["Kind"].tolist() == ["Shootings", "Suspected shootings"]
+    assert downloaded["Dead"].tolist()[0] == 1 and pd.isna(downloaded["Dead"].tolist()[1])
+    csv = exports.csv_bytes(downloaded).decode("utf-8-sig")
+    assert "Shootings,1,-1" in csv and "1.0" not in csv, "whole numbers, a spreadsheet's minus"
+
+
 def test_csv_and_excel_downloads_hold_the_figures(frames):
     yearly = tables.for_download(frames["yearly"], ["year", "measure", "count", "source_id"], "sv")
     sources = tables.for_download(frames["sources"], ["source_id", "publisher", "title", "date_published"], "sv")

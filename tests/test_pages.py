@@ -121,7 +121,19 @@ def test_press_page_sentences_and_downloads():
     assert "In 2017, there were 65 shootings in Malmö." in sentences["Swedish"].tolist() + sentences["English"].tolist()
     assert "År 2017 inträffade 65 skjutningar i Malmö." in sentences["Swedish"].tolist()
     downloads = app.get("download_button")
-    assert len(downloads) >= 9  # the key-figure table, the workbook and a CSV per table
+    assert len(downloads) >= 10  # the key-figure table, the press pack, the workbook and a CSV per table
+    (pack,) = [button for button in downloads if button.proto.id.endswith("-download_press_pack")]
+    assert pack.proto.label == t("press.pack", "en")
+
+
+@pytest.mark.parametrize(("script", "params"), [("pages/trends.py", {}), ("pages/outreach.py", {"from": "2016"})])
+def test_every_chart_has_png_and_svg_downloads(script, params):
+    app = run_page(script, lang="sv", **params)
+    charts = [chart.proto.id.rsplit("-chart_", 1)[1] for chart in app.get("plotly_chart")]
+    assert len(charts) >= 2
+    buttons = {button.proto.id.rsplit("-download_", 1)[1]: button.proto.label for button in app.get("download_button")}
+    for name in charts:
+        assert (buttons[f"{name}_png"], buttons[f"{name}_svg"]) == (t("image.png", "sv"), t("image.svg", "sv"))
 
 
 def test_about_page_lists_every_source():

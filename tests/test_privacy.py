@@ -10,7 +10,9 @@ import itertools
 import json
 import random
 import re
+import shutil
 
+import duckdb
 import pandas as pd
 import pytest
 from conftest import extract_database, run_page
@@ -61,7 +63,6 @@ def test_small_counts_are_hidden_zero_and_missing_are_not():
     assert flags(hidden, "people") == [None, BELOW, BELOW, None, None]
     assert values(hidden, "pct") == [0.0, None, None, 30.0, None], "a share gives its count back"
     assert flags(hidden, "pct") == [None, HIDDEN, HIDDEN, None, None]
-    assert hidden.attrs["min_count"] == 3
     assert list(frame["people"].fillna(-1)) == [0, 1, 2, 3, -1], "the input is left as it was"
 
 
@@ -189,10 +190,24 @@ def test_no_small_month_can_be_worked_out_from_a_shown_total(threshold):
 # Texts, tables and downloads ------------------------------------------------------------------
 
 
-def test_markers_and_note_in_both_languages():
-    assert privacy.marker(BELOW, "sv", 3) == "färre än 3" and privacy.marker(BELOW, "en", 5) == "fewer than 5"
-    assert privacy.marker(HIDDEN, "sv", 3) == "dold" and privacy.marker(HIDDEN, "en", 3) == "hidden"
-    assert "1–2" in privacy.note("sv", 3) and "1 to 4" in privacy.note("en", 5)
+def test_markers_and_note_in_both_languages(monkeypatch):
+    monkeypatch.delenv("SLUTASKJUT_MIN_COUNT", raising=False)
+    assert privacy.marker(BELOW, "sv") == "färre än 3" and privacy.marker(HIDDEN, "sv") == "dold"
+    assert privacy.marker(HIDDEN, "en") == "hidden" and "1–2" in privacy.note("sv")
+    monkeypatch.setenv("SLUTASKJUT_MIN_COUNT", "5")
+    assert privacy.marker(BELOW, "en") == "fewer than 5" and "1 to 4" in privacy.note("en")
+
+
+def test_count_text_is_the_marker_or_the_count():
+    frame = pd.DataFrame({"people": [1, 30, None, 1200], "is_lower_bound": [False, True, False, False]})
+    hidden = privacy.suppress(frame, ["people"], None, 3)
+    texts = [
+        privacy.count_text(row, "people", "sv", lower_bound=row["is_lower_bound"], unknown="okänt")
+        for _, row in hidden.iterrows()
+    ]
+    assert texts == ["färre än 3", "30+", "okänt", "1\u00a0200"]
+    assert privacy.count_text(next(hidden.itertuples()), "people", "en") == "fewer than 3"
+    assert privacy.count_text(hidden.iloc[2], "people", "en") is None, "missing reads as the caller says"
 
 
 def test_tables_and_downloads_show_the_markers_not_the_numbers():
@@ -205,7 +220,7 @@ def test_tables_and_downloads_show_the_markers_not_the_numbers():
     assert shown["Månad"].tolist() == ["maj 2020", "juni 2020", ""]
     download = tables.for_download(hidden, ["month", "people"], "en")
     assert download["People"].tolist() == ["hidden", "fewer than 3", 22]
-    csv = exports.csv_bytes(download).decode("utf-8-sig")
+    csv = exports.csv_bytes(download).decode("utf-8-sig").replace("\r\n", "\n")
     assert "fewer than 3" in csv and ",2\n" not in csv and ",20\n" not in csv
 
 
@@ -268,13 +283,20 @@ def run_sources(frame: pd.DataFrame) -> pd.DataFrame:
 # Every query that counts people declares its suppression ---------------------------------------
 
 KEYS = {"columns", "within", "total", "totals", "parts", "shares", "rows"}
+# Counts about people are about people in the programme (privacy.py): the contact extract and the
+# published outreach figures. The dead and injured of incidents are not: victims are counted in
+# the published yearly figures and the police's public reports, so incident views need no [suppress].
+PEOPLE_TABLES = {"interventions", "outreach_figures"}
 
 
-def test_every_query_that_counts_people_declares_suppression(con):
+def example_params(name: str) -> dict:
+    return {key: p["example"] for key, p in queries()[name].description.get("params", {}).items()}
+
+
+def test_every_suppress_section_names_the_querys_columns():
     for name, query in queries().items():
-        tables_read = set(query.description["tables"])
         spec = query.description.get("suppress")
-        if tables_read & {"interventions", "outreach_figures"}:
+        if set(query.description["tables"]) & PEOPLE_TABLES:
             assert spec is not None, f"{name} counts people and declares no [suppress]"
         if spec is None:
             continue
@@ -283,11 +305,76 @@ def test_every_query_that_counts_people_declares_suppression(con):
         declared |= set(spec.get("totals", {})) | {c for part in spec.get("parts", []) for c in part}
         declared |= set(spec.get("rows", {})) | ({spec["total"]} if "total" in spec else set())
         assert declared <= set(query.columns), f"{name}: [suppress] names {declared - set(query.columns)}"
-        params = {key: p["example"] for key, p in query.description.get("params", {}).items()}
-        frame = privacy.protect(name, run_query(con, name, **params), 3)
-        for column in spec["columns"]:
-            counts = pd.to_numeric(frame[column]).dropna()
-            assert not counts.between(1, 2).any(), f"{name}.{column} shows a count below 3"
+
+
+@pytest.fixture(scope="module")
+def more_people(contacts_db, tmp_path_factory):
+    """The contacts fixture with a twin of every person contacted and one more person in every
+    published figure of people: every figure about people changes, and nothing else."""
+    path = tmp_path_factory.mktemp("more_people") / "more_people.duckdb"
+    shutil.copy(contacts_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "insert into interventions select * replace "
+            "('twin-' || contact_id as contact_id, 'twin-' || person_key as person_key) from interventions"
+        )
+        con.execute("update outreach_figures set count = count + 1 where unit = 'people'")
+    return path
+
+
+def test_every_query_that_counts_people_declares_suppression(contacts_db, more_people):
+    # What a query returns about people: the figures that change when more people are counted.
+    about_people = {}
+    with duckdb.connect(str(contacts_db), read_only=True) as con, duckdb.connect(str(more_people)) as more:
+        for name in queries():
+            before, after = run_query(con, name, **example_params(name)), run_query(more, name, **example_params(name))
+            assert list(before.columns) == list(after.columns) and len(before) == len(after), name
+            about_people[name] = {
+                column
+                for column in before.columns
+                if pd.api.types.is_numeric_dtype(before[column])
+                and not before[column].reset_index(drop=True).equals(after[column].reset_index(drop=True))
+            }
+    assert about_people["outreach_funnel_by_round_and_month"] >= {"contacts", "people", "asked_exit_support"}
+    assert about_people["outreach_by_round_and_stage"] == {"count", "share_of_first_step_pct"}
+    assert about_people["extract_status"] == {"row_count"}
+    for name, columns in about_people.items():
+        query = queries()[name]
+        if not columns:
+            continue
+        assert set(query.description["tables"]) & PEOPLE_TABLES, f"{name} counts people from {columns}: which table?"
+        spec = query.description.get("suppress")
+        assert spec is not None, f"{name} returns {sorted(columns)} about people and declares no [suppress]"
+        undeclared = columns - set(spec["columns"]) - set(spec.get("shares", []))
+        assert not undeclared, f"{name}: {sorted(undeclared)} count people and are not suppressed"
+
+
+@pytest.mark.parametrize("threshold", [3, 5])
+def test_no_suppressed_query_lets_a_reader_narrow_a_small_count(con, contacts_db, threshold):
+    # The audit of the shown figures (privacy.exposed) on the session database and on the fixture
+    # of contacts, whose rounds have months and follow-ups of 1 and 2 people.
+    suppressed = [name for name, query in queries().items() if "suppress" in query.description]
+    with duckdb.connect(str(contacts_db), read_only=True) as contacts:
+        for database in (con, contacts):
+            for name in suppressed:
+                frame = run_query(database, name, **example_params(name))
+                shown = privacy.protect(name, frame, threshold)
+                assert not privacy.audit(name, frame, shown, threshold), (
+                    name,
+                    privacy.audit(name, frame, shown, threshold),
+                )
+
+
+def test_the_audit_finds_what_a_reader_can_work_out(funnel):
+    # Hiding only the counts below 3 leaves June's 1 asking for support as the round's 7 minus May's 6.
+    naive = privacy.suppress(funnel, PEOPLE_COLUMNS, None, 3)
+    problems = privacy.audit(FUNNEL, funnel, naive, 3)
+    june = funnel.index[funnel["month"].eq("2020-06")].item()
+    assert f"row {june}: asked_exit_support is 1, and a reader can tell 1 to 1" in problems
+    assert privacy.audit(FUNNEL, funnel, privacy.protect(FUNNEL, funnel, 3), 3) == []
+    shown_small = privacy.protect(FUNNEL, funnel, 3)
+    shown_small.loc[june, ["asked_exit_support", "asked_exit_support_suppressed"]] = [1, None]
+    assert any("asked_exit_support" in problem for problem in privacy.audit(FUNNEL, funnel, shown_small, 3))
 
 
 # The funnel query on a fixture database --------------------------------------------------------
@@ -359,8 +446,6 @@ def contacts_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def funnel(contacts_db):
-    import duckdb
-
     with duckdb.connect(str(contacts_db), read_only=True) as con:
         return run_query(con, FUNNEL, from_year=2018, to_year=2020)
 
@@ -434,7 +519,7 @@ NOT_PEOPLE = re.compile(r"\b\d+ (möten|meetings|samtal|conversations)\b")
 def small_numbers(text: str, threshold: int) -> list[str]:
     """Standalone numbers 1..threshold-1 left in a text once dates and counts of meetings are gone."""
     for lang in ("sv", "en"):
-        text = text.replace(privacy.note(lang, threshold), "")
+        text = text.replace(privacy.note(lang), "")
     text = NOT_PEOPLE.sub("", DATES.sub("", text))
     numbers = re.finditer(r"(?<![\w,.\-–])\d+(?![\w,.%])", text)
     return [text[max(0, n.start() - 40) : n.end() + 20] for n in numbers if 0 < int(n.group()) < threshold]
@@ -503,8 +588,8 @@ def test_outreach_page_shows_the_extract_without_small_counts(contacts_page, dow
     assert t("outreach_extract.title", lang) in [h.value for h in app.header]
     assert t("extract.synthetic", lang) not in [w.value for w in app.warning], "real (test) rows are not synthetic"
     text = texts_of(app)
-    assert privacy.marker(BELOW, lang, 3) in text and privacy.note(lang, 3) in text
-    assert any(privacy.marker(BELOW, lang, 3) in frame.to_csv() for frame in downloads)
+    assert privacy.marker(BELOW, lang) in text and privacy.note(lang) in text
+    assert any(privacy.marker(BELOW, lang) in frame.to_csv() for frame in downloads)
     assert_nothing_small(app, downloads, lang, 3)
 
 
@@ -533,10 +618,10 @@ def test_outreach_and_press_pages_on_the_session_database_show_no_small_counts(d
         downloads.clear()
         app = run_page(script, lang=lang, **{"from": "2016", "to": "2022"})
         assert not app.exception, app.exception[0].value if app.exception else ""
-        assert privacy.marker(BELOW, lang, 3) in texts_of(app)
+        assert privacy.marker(BELOW, lang) in texts_of(app)
         assert_nothing_small(app, downloads, lang, 3)
         csvs = "\n".join(frame.to_csv() for frame in downloads)
-        assert privacy.marker(BELOW, lang, 3) in csvs
+        assert privacy.marker(BELOW, lang) in csvs
 
 
 def test_press_sentences_say_fewer_than_3(downloads):
@@ -546,3 +631,39 @@ def test_press_sentences_say_fewer_than_3(downloads):
         sentences_table["English"]
     )
     assert not sentences_table["English"].str.contains(r"\b2 of 23\b").any()
+
+
+def numbers_on_the_page(app, downloads: list[pd.DataFrame]) -> set[int]:
+    """Every whole number a reader sees or downloads, but those in dates and the privacy note."""
+    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning")
+    parts = [str(e.value) for kind in kinds for e in getattr(app, kind)]
+    parts += [f"{m.label} {m.value} {m.delta}" for m in app.metric]
+    parts += [str(v) for frame in [f.value for f in app.dataframe] + downloads for v in frame.to_numpy().ravel()]
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        parts.append(str(spec["layout"].get("title", {}).get("text", "")))
+        parts += [str(v) for trace in spec["data"] for key in ("text", "x") for v in trace.get(key) or []]
+    text = "\n".join(parts)
+    for lang in ("sv", "en"):
+        text = text.replace(privacy.note(lang), "")
+    return {int(n) for n in re.findall(r"(?<![\w.,])\d+(?![\w]|[.,]\d)", DATES.sub("", text))}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_footer_does_not_give_a_hidden_round_away(tmp_path, monkeypatch, downloads, lang):
+    # Round A of 10 people is shown, round B of 2 reads "fewer than 3": a total of 12 contacts
+    # anywhere on the page (the footer's count of the extract) would give B's 2 back.
+    round_a = [contact(n, n, f"2017-03-{n:02d}", "round_a") for n in range(1, 11)]
+    round_b = [contact(20 + n, 20 + n, f"2017-09-0{n}", "round_b") for n in (1, 2)]
+    path = extract_database(tmp_path / "two_rounds.duckdb", interventions=pd.DataFrame(round_a + round_b))
+    monkeypatch.setenv("SLUTASKJUT_DB", str(path))
+    app = run_page("pages/outreach.py", lang=lang, **{"from": "2016", "to": "2017"})
+    assert not app.exception, app.exception[0].value if app.exception else ""
+    text = texts_of(app)
+    assert "round_a" in text and "round_b" in text and privacy.marker(BELOW, lang) in text
+    numbers = numbers_on_the_page(app, downloads)
+    assert 10 in numbers, "round A is shown"
+    assert not numbers & {2, 12}, f"round B's 2 can be derived from {sorted(numbers)}"
+    (line,) = [m.value for m in app.markdown if m.value.startswith(f"- **{t('extract.interventions', lang)}**")]
+    assert "Malmö stad, test" in line and "2017" in line
+    assert not DATES.search(line) and not re.search(r"\b(?!2017\b)\d+\b", line), "no count and no day of a contact"
