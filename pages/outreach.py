@@ -6,7 +6,7 @@ Counts of people come suppressed from the queries (privacy.py): small ones read 
 
 import streamlit as st
 
-from slutaskjut import charts, fmt, privacy, sentences
+from slutaskjut import charts, fmt, privacy, sections, sentences
 from slutaskjut.frame import page
 from slutaskjut.i18n import in_language
 
@@ -51,33 +51,6 @@ if view.extract("interventions") is not None:
     st.header(view.t("outreach_extract.title"))
     st.write(view.t("outreach_extract.intro", threshold=privacy.min_count()))
     contacts = view.query("outreach_funnel_by_round_and_month", from_year=view.year_from, to_year=view.year_to)
-    if contacts.empty:
-        st.info(view.t("outreach_extract.no_rounds", years=fmt.year_range(view.year_from, view.year_to)))
-    for kind, heading in (("call_in", "call_ins"), ("custom_notification", "custom_notifications")):
-        of_kind = contacts[contacts["kind"] == kind]
-        if of_kind.empty:
-            continue
-        st.subheader(view.t(f"outreach_extract.{heading}"))
-        for round_id, rows in of_kind.groupby("round_id", sort=False):
-            total = rows[rows["is_round_total"]].iloc[0]
-            follow_ups = sentences.contact_follow_ups(total)
-            period = fmt.date_range(total["period_start"], total["period_end"], view.lang)
-            title = view.t(
-                "outreach_extract.funnel_title",
-                round=round_id,
-                kind=view.t(f"outreach_extract.kind_{kind}"),
-                period=period,
-            )
-            columns = ["month", "is_round_total", "contacts", "people"]
-            columns += [column for follow_up in follow_ups for column in (follow_up, f"{follow_up}_unknown")]
-            view.chart(
-                charts.contact_funnel_figure(total, follow_ups, lang=view.lang, title=title),
-                sentences.describe_contact_funnel(total, follow_ups, view.lang),
-                rows,
-                columns,
-                f"contacts_{round_id}_{kind}",
-            )
-            if not follow_ups:
-                st.caption(view.t("outreach_extract.none_known"))
+    sections.contact_funnels(view, contacts)
 
 view.footer()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from slutaskjut import charts, fmt, sentences
+from slutaskjut import charts, fmt, sections, sentences
 from slutaskjut.frame import page
 from slutaskjut.i18n import in_language
 
@@ -111,17 +111,7 @@ if view.extract("incidents") is not None:
         st.markdown(f"**{sentences.reconciliation_summary(reconciliation, view.lang)}**")
         view.table(
             reconciliation,
-            [
-                "year",
-                "measure",
-                "extract_count",
-                "headline_count",
-                "difference",
-                "status",
-                "period_start",
-                "period_end",
-                "source_id",
-            ],
+            sections.RECONCILIATION_COLUMNS,
             "reconciliation_by_year",
         )
 

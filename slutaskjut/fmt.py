@@ -93,6 +93,25 @@ def date(value, lang: str) -> str | None:
     return f"{parts[2]} {month} {parts[0]}"
 
 
+def verbatim(text) -> str:
+    """Text from outside (a file name, an account) for Markdown, as a code span: shown, never applied."""
+    return "`" + str(text).replace("`", "'") + "`"
+
+
+def utc(value) -> pd.Timestamp:
+    """A moment in UTC (a naive one is taken to be in UTC already, as the database stores them)."""
+    moment = pd.Timestamp(value)
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+
+
+def timestamp(value, lang: str) -> str | None:
+    """A moment in words, in UTC: '21 november 2025 13:22 UTC'."""
+    if is_missing(value):
+        return None
+    moment = utc(value)
+    return f"{date(moment, lang)} {moment:%H:%M} UTC"
+
+
 def date_range(first, last, lang: str) -> str | None:
     """'3 maj 2020–16 maj 2020', or one date when both are the same day; None when either is missing."""
     first, last = date(first, lang), date(last, lang)

@@ -3,6 +3,12 @@
 A page calls `page("trends")` first and `footer()` last. The URL is the one source of the
 view (`?lang=en&from=2017&to=2020`): widgets are set from it on every run and write it
 back when changed, so a copied link reproduces the view on any page.
+
+Partner pages call `page("partner_x", partner=True)`. The gate is here, before any query runs:
+only a signed-in, allowed partner (partners.py) gets the page, as a `PartnerPage`, the one object
+that can run a query without suppression (`unsuppressed`). Anyone else gets a sign-in prompt, a
+refusal, or, when sign-in is not configured at all, a neutral "page not found" that says nothing
+of partners, and the script stops. The URL never changes what the gate decides.
 """
 
 from __future__ import annotations
@@ -10,16 +16,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from slutaskjut import exports, fmt, images, paths, privacy, store, tables
+from slutaskjut import exports, fmt, images, partners, paths, privacy, store, tables
 from slutaskjut.extract_schema import DATASETS
 from slutaskjut.i18n import DEFAULT_LANGUAGE, t
 from slutaskjut.load import DataError, built_fingerprint, ensure_database, fingerprint
+from slutaskjut.partners import Access
 from slutaskjut.queries import models, queries, run_query
 from slutaskjut.schema import LANGUAGES
 from slutaskjut.view import View, YearBounds, parse_view
@@ -32,6 +40,12 @@ PAGES = {
     "map": "pages/map.py",
     "press": "pages/press.py",
     "about": "pages/about.py",
+}
+# Shown in the navigation, and served, only to signed-in partners (page(..., partner=True)).
+PARTNER_PAGES = {
+    "partner_outreach": "pages/partner_outreach.py",
+    "partner_reconciliation": "pages/partner_reconciliation.py",
+    "partner_imports": "pages/partner_imports.py",
 }
 _LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 _AS_OF_COLUMNS = ("as_of", "data_runs_to")
@@ -58,10 +72,26 @@ def _query(db_path: str, db_stamp: str, name: str, params: dict, threshold: int)
     return privacy.protect(name, run_query(_connection(db_path, db_stamp), name, **params), threshold)
 
 
+# The same query without suppression: only PartnerPage.unsuppressed calls this, and only a page
+# that passed the gate in page() has a PartnerPage.
+@st.cache_data(max_entries=200, show_spinner=False)
+def _query_unsuppressed(db_path: str, db_stamp: str, name: str, params: dict) -> pd.DataFrame:
+    return run_query(_connection(db_path, db_stamp), name, **params)
+
+
+def _for_partners(name: str) -> bool:
+    """True for a query whose description says `audience = "partners"`: public pages never run it."""
+    return queries()[name].description.get("audience") == "partners"
+
+
 def _write_url() -> None:
     year_from, year_to = st.session_state["years"]
     # update, not replace: a page's own choices (?scale=...) stay in the link
     st.query_params.update(View(st.session_state["lang"], year_from, year_to).as_params())
+
+
+def _write_lang() -> None:
+    st.query_params["lang"] = st.session_state["lang"]
 
 
 def _write_choice(key: str) -> None:
@@ -115,6 +145,8 @@ def _runs_to(frames):
 class Page:
     """What a page script uses: the view, texts, named queries and the shared pieces."""
 
+    partner = False
+
     def __init__(self, view: View, db_path: str, db_stamp: str):
         self.view = view
         self.lang = view.lang
@@ -136,12 +168,16 @@ class Page:
 
     def _run(self, name: str, **params) -> pd.DataFrame:
         """A named query's result, cached by its parameters, with counts of people suppressed as
-        its TOML declares (privacy.py)."""
+        its TOML declares (privacy.py). A query for partners only runs on a partner page."""
+        if _for_partners(name) and not self.partner:
+            raise PermissionError(f"query {name} is for partner pages only")
         return _query(self._db_path, self._stamp, name, params, privacy.min_count())
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run a named query (`_run`); its sources go into the footer."""
-        frame = self._run(name, **params)
+        return self._show(name, self._run(name, **params))
+
+    def _show(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         if extracts := _extracts_read(name):
             frame.attrs["extracts"] = extracts  # so a chart image drawn from it names them (chart_lines)
         self._shown.append(frame)
@@ -252,17 +288,18 @@ class Page:
         extra = {"horizontal": True} if widget is st.radio else {}
         return widget(label, options, key=key, format_func=format_func, on_change=_write_choice, args=(key,), **extra)
 
-    def extract(self, dataset: str) -> pd.Series | None:
+    def extract(self, dataset: str, warn: bool = True) -> pd.Series | None:
         """The status of an extract (incidents, interventions), or None when none is loaded.
 
         A page calls this before showing anything computed from the extract: it says so
         plainly when the rows are synthetic demonstration data, and the footer names the
-        extract as a source.
+        extract as a source (and says whether it is synthetic). `warn=False` leaves the
+        warning out, for a page that shows nothing computed from the rows.
         """
         status = self._run("extract_status").set_index("dataset").loc[dataset]
         if privacy.flag_of(status, "row_count") is None and status["row_count"] == 0:
             return None
-        if status["is_synthetic"]:
+        if warn and status["is_synthetic"]:
             st.warning(self.t("extract.synthetic"), icon=":material/science:")
         if dataset not in [shown.name for shown in self._extracts]:
             self._extracts.append(status)
@@ -313,6 +350,17 @@ class Page:
             st.caption(self.t("footer.runs_to", date=fmt.date(max(runs_to), self.lang)))
 
 
+class PartnerPage(Page):
+    """A page that passed the partner gate in page(): it may also run queries without suppression."""
+
+    partner = True
+
+    def unsuppressed(self, name: str, **params) -> pd.DataFrame:
+        """Run a named query like `query`, but without its [suppress] section: counts below the public
+        threshold are shown as they are. Still only the aggregates the query returns."""
+        return self._show(name, _query_unsuppressed(self._db_path, self._stamp, name, params))
+
+
 def _extract_line(status: pd.Series, lang: str) -> str:
     """The footer's line for an extract: what it is, who delivered it, and whether it is synthetic.
 
@@ -346,10 +394,116 @@ def _data_problems(problems, lang: str, stale: bool) -> None:
     (st.warning if stale else st.error)(f"{message}\n\n{listing}")
 
 
-def page(key: str) -> Page:
-    """Set up the page: config, data, filters from the URL, sidebar, navigation."""
+def _secrets() -> dict:
+    """The secrets (.streamlit/secrets.toml or the files in secrets.files), or {} without any."""
+    return st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
+
+
+def _account(user: dict) -> str:
+    """How the signed-in account is named to its owner: the e-mail, else the name or subject."""
+    return str(user.get("email") or user.get("name") or user.get("sub") or "?")
+
+
+def _shown_account(user: dict) -> str:
+    """The account for a Markdown text: as it is, whatever characters the provider sent."""
+    return fmt.verbatim(_account(user))
+
+
+def _sign_in_button(lang: str, key: str, primary: bool = False) -> None:
+    if st.button(
+        t("partner.sign_in", lang), key=key, type="primary" if primary else "tertiary", icon=":material/login:"
+    ):
+        st.login()
+
+
+def _sign_out_button(lang: str, key: str) -> None:
+    if st.button(t("partner.sign_out", lang), key=key, icon=":material/logout:"):
+        st.logout()
+
+
+def _sidebar(lang: str, link_params: dict, access: Access, user: dict, bounds: YearBounds | None) -> None:
+    """Language, years (when the page has data), the pages, and sign-in or sign-out for partners.
+
+    Partner pages are listed only to a signed-in partner; without sign-in configured, nothing here
+    mentions partners.
+    """
+    with st.sidebar:
+        st.markdown(f"### {t('app.name', lang)}")
+        st.radio(
+            t("sidebar.language", lang),
+            LANGUAGES,
+            key="lang",
+            format_func=_LANGUAGE_NAMES.get,
+            horizontal=True,
+            on_change=_write_url if bounds else _write_lang,
+        )
+        if bounds:
+            st.slider(t("sidebar.years", lang), bounds.first, bounds.last, key="years", on_change=_write_url)
+            st.caption(t("sidebar.share", lang))
+        st.markdown(f"**{t('sidebar.pages', lang)}**")
+        for page_key, script in PAGES.items():
+            st.page_link(script, label=t(f"nav.{page_key}", lang), query_params=link_params)
+        if access is Access.PARTNER:
+            st.markdown(f"**{t('sidebar.partner_pages', lang)}**")
+            for page_key, script in PARTNER_PAGES.items():
+                st.page_link(script, label=t(f"nav.{page_key}", lang), query_params=link_params)
+        if access is Access.NO_SIGN_IN:
+            return
+        st.divider()
+        if access is Access.SIGNED_OUT:
+            _sign_in_button(lang, "partner_sign_in")
+            return
+        key = "partner.signed_in" if access is Access.PARTNER else "partner.signed_in_refused"
+        st.caption(t(key, lang, account=_shown_account(user)))
+        _sign_out_button(lang, "partner_sign_out")
+
+
+def _gate(lang: str, access: Access, user: dict, secrets: dict) -> NoReturn:
+    """A partner page for anyone but a partner: a prompt, a refusal or "page not found"; then stop.
+
+    Runs before the database is opened: no query runs for a visitor who is not a partner. The links
+    keep the language and years of the URL as they are (the page they lead to checks them).
+    """
+    title = {
+        Access.NO_SIGN_IN: "not_found.title",
+        Access.SIGNED_OUT: "partner.sign_in_title",
+        Access.REFUSED: "partner.refused_title",
+    }[access]
+    st.set_page_config(page_title=f"{t(title, lang)} · Sluta skjut", layout="wide")
+    st.session_state["lang"] = lang
+    link_params = {name: value for name, value in st.query_params.to_dict().items() if name in ("from", "to")}
+    _sidebar(lang, {"lang": lang, **link_params}, access, user, bounds=None)
+    st.title(t(title, lang))
+    if access is Access.NO_SIGN_IN:  # as any unknown address: nothing here says what the page was
+        st.write(t("not_found.text", lang))
+        st.page_link(PAGES["overview"], label=t("not_found.home", lang), query_params={"lang": lang})
+    elif access is Access.SIGNED_OUT:
+        st.write(t("partner.sign_in_text", lang))
+        _sign_in_button(lang, "partner_sign_in_page", primary=True)
+    else:
+        st.warning(t("partner.refused", lang, account=_shown_account(user)))
+        try:
+            partners.AllowList.from_secrets(secrets)
+        except partners.ConfigError as problem:
+            st.error(t("partner.config_error", lang, problem=str(problem)))
+        _sign_out_button(lang, "partner_sign_out_page")
+    st.stop()
+
+
+def page(key: str, *, partner: bool = False) -> Page:
+    """Set up the page: config, data, filters from the URL, sidebar, navigation.
+
+    A partner page (`partner=True`, its key in PARTNER_PAGES) is gated first: a `PartnerPage` for a
+    signed-in, allowed partner; for anyone else `_gate` shows why not and stops the script.
+    """
+    if partner != (key in PARTNER_PAGES):
+        raise ValueError(f"page {key!r}: partner={partner}, but PARTNER_PAGES {'lacks' if partner else 'has'} it")
     url_lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
     url_lang = url_lang if url_lang in LANGUAGES else DEFAULT_LANGUAGE
+    secrets, user = _secrets(), st.user.to_dict()
+    access = partners.access(user, secrets)
+    if partner and access is not Access.PARTNER:
+        _gate(url_lang, access, user, secrets)
     st.set_page_config(page_title=f"{t(f'nav.{key}', url_lang)} · Sluta skjut", layout="wide")
 
     data_dir, db_path = paths.data_dir(), paths.database_path()
@@ -375,22 +529,12 @@ def page(key: str) -> Page:
     st.session_state["lang"] = view.lang
     st.session_state["years"] = (view.year_from, view.year_to)
 
-    with st.sidebar:
-        st.markdown(f"### {t('app.name', view.lang)}")
-        st.radio(
-            t("sidebar.language", view.lang),
-            LANGUAGES,
-            key="lang",
-            format_func=_LANGUAGE_NAMES.get,
-            horizontal=True,
-            on_change=_write_url,
-        )
-        st.slider(t("sidebar.years", view.lang), bounds.first, bounds.last, key="years", on_change=_write_url)
-        st.caption(t("sidebar.share", view.lang))
-        st.markdown(f"**{t('sidebar.pages', view.lang)}**")
-        for page_key, script in PAGES.items():
-            st.page_link(script, label=t(f"nav.{page_key}", view.lang), query_params=view.as_params())
+    _sidebar(view.lang, view.as_params(), access, user, bounds)
 
+    if access is Access.REFUSED:
+        st.warning(t("partner.refused", view.lang, account=_shown_account(user)))
     for notice in notices:
         st.info(notice.text(view.lang))
+    if partner:
+        return PartnerPage(view, str(db_path), db_stamp)
     return Page(view, str(db_path), db_stamp)

@@ -328,3 +328,46 @@ def describe_map(cells: pd.DataFrame, kind: str, years: str, threshold: int, lan
         peak=fmt.count(shown["count"].max(), lang),
         **values,
     )
+
+
+def reconciliation_differences(reconciliation: pd.DataFrame, coverage: pd.DataFrame, lang: str) -> list[str]:
+    """One line per year and measure where the extract and the published figure do not match.
+
+    Each names both counts and the difference, or why there is no difference (the extract's total
+    unknown, or the year only partly covered), and the sources that cover the year (coverage is
+    incident_coverage_by_year).
+    """
+
+    def sources(year: int) -> str:
+        rows = coverage[coverage["year"] == year]
+        return "; ".join(
+            t(
+                "partner_reconciliation.source_span",
+                lang,
+                source=row.source or t("partner_reconciliation.no_source", lang),
+                span=fmt.date_range(row.period_start, row.period_end, lang),
+            )
+            for row in rows.itertuples()
+        ) or t("partner_reconciliation.no_source", lang)
+
+    lines = []
+    for row in reconciliation[reconciliation["status"].isin(["differs", "extract_incomplete"])].itertuples():
+        if fmt.is_missing(row.extract_count):
+            key = "partner_reconciliation.unknown"
+        elif row.status == "differs":
+            key = "partner_reconciliation.differs"
+        else:
+            key = "partner_reconciliation.incomplete"
+        lines.append(
+            t(
+                key,
+                lang,
+                year=row.year,
+                measure=t(f"measure_lower.{row.measure}", lang),
+                extract=fmt.count(row.extract_count, lang) or "",
+                published=fmt.count(row.headline_count, lang),
+                difference=fmt.number(row.difference, lang, signed=True) or "",
+                sources=sources(row.year),
+            )
+        )
+    return lines

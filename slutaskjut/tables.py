@@ -21,9 +21,11 @@ from slutaskjut.i18n import in_language, t, texts
 _CODES = {
     **{column: column + ".{}" for column in ("measure", "status", "stage", "unit", "dataset")},
     "kind": "incident_kind.{}",
+    "extract": "extract.{}",
     "row_type": "map.row_{}",
 }
 _DATE_COLUMNS = {"as_of", "date", "period_start", "period_end", "data_runs_to", "date_accessed"}
+_TIMESTAMP_COLUMNS = {"imported_at"}
 _PARTIAL_DATE_COLUMNS = {"published", "date_published", "source_published", "month"}
 _SIGNED_PERCENT = {"change_pct", "rate_change_pct", "quoted_change_pct"}
 _COUNTS = {"count", "count_base", "count_year", "previous_count", "headline_count", "other_count", "population"}
@@ -31,11 +33,15 @@ _COUNTS = {"count", "count_base", "count_year", "previous_count", "headline_coun
 _EXTRACT_COUNTS = {"contacts", "people", *FOLLOW_UPS, *(f"{follow_up}_unknown" for follow_up in FOLLOW_UPS)}
 # Counts from the incident extract: missing means unknown, and the cell is empty (trends.unknown_note).
 _INCIDENT_COUNTS = {"dead", "injured", "extract_count"}
+# Other counts (coverage per source, import history): never missing; an empty cell if one were.
+_OTHER_COUNTS = {"days_covered", "incidents", "shootings", "suspected_shootings", "explosions"}
+_OTHER_COUNTS |= {"rows_read", "rows_added", "rows_replaced", "rows_unchanged", "rows_skipped"}
 # What a missing count reads: the text's key, or None for an empty cell.
 _MISSING_COUNT = {
     **dict.fromkeys(_COUNTS, "common.not_published"),
     **dict.fromkeys(_EXTRACT_COUNTS, "outreach_extract.unknown"),
     **dict.fromkeys(_INCIDENT_COUNTS),
+    **dict.fromkeys(_OTHER_COUNTS),
 }
 # Differences of counts: with a sign, "+3", "−1".
 _SIGNED_COUNTS = {"change_count", "difference"}
@@ -66,6 +72,8 @@ def _cell(column: str, value, lang: str, row: pd.Series) -> str:
         return fmt.percent(value, lang, decimals=1, signed=column in _SIGNED_PERCENT)
     if column.startswith("rate"):
         return fmt.number(value, lang, decimals=1)
+    if column in _TIMESTAMP_COLUMNS:
+        return fmt.timestamp(value, lang)
     if column in _DATE_COLUMNS or column in _PARTIAL_DATE_COLUMNS:
         return fmt.date(value, lang)
     if isinstance(value, bool):
@@ -102,6 +110,8 @@ def for_download(frame: pd.DataFrame, columns: list[str], lang: str) -> pd.DataF
             frame[column] = pd.to_numeric(frame[column]).round().astype("Int64")
         elif column in _CODES:
             frame[column] = [None if fmt.is_missing(v) else _code(column, v, lang) for v in frame[column]]
+        elif column in _TIMESTAMP_COLUMNS:  # ISO 8601 in UTC: a spreadsheet reads it, and the time stays
+            frame[column] = [None if fmt.is_missing(v) else f"{fmt.utc(v):%Y-%m-%dT%H:%M:%SZ}" for v in frame[column]]
         elif any(isinstance(v, (dt.date, pd.Timestamp)) for v in frame[column]):
             frame[column] = frame[column].map(lambda v: None if fmt.is_missing(v) else v.strftime("%Y-%m-%d"))
     return frame.rename(columns=_headers(columns, lang))

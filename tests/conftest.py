@@ -1,4 +1,5 @@
-"""Shared fixtures: a database built from the shipped data, copies of data/ to break, pages."""
+"""Shared fixtures: a database built from the shipped data (and one with an import), copies of data/ to
+break, pages, and visitors for the partner sign-in."""
 
 from __future__ import annotations
 
@@ -8,12 +9,42 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from extract_files import incident_row, write_csv
+from streamlit import config as streamlit_config
+from streamlit.runtime.secrets import secrets_singleton
 from streamlit.testing.v1 import AppTest
 
 from slutaskjut import store
 from slutaskjut.extract_schema import STORED_COLUMNS
+from slutaskjut.imports import import_files
 from slutaskjut.load import ensure_database, fingerprint, read_all
 from slutaskjut.paths import ROOT
+
+# Sign-in configured, and visitors as st.user sees them: run_page(script, user=PARTNER, secrets=SIGN_IN).
+SIGN_IN = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a-cookie-secret-for-tests-only",
+        "client_id": "slutaskjut",
+        "client_secret": "test",
+        "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration",
+    },
+    "partners": {"emails": ["analys@example.org"], "domains": ["malmo.se", "polisen.se"]},
+}
+PARTNER = {"is_logged_in": True, "email": "Analys@Example.org", "name": "Analys"}
+NOT_A_PARTNER = {"is_logged_in": True, "email": "someone@example.com"}
+SIGNED_OUT = {"is_logged_in": False}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secrets_files(tmp_path_factory):
+    """Pages under test read no developer's .streamlit/secrets.toml: sign-in is off unless a test
+    passes secrets to run_page."""
+    streamlit_config.set_option("secrets.files", [str(tmp_path_factory.mktemp("secrets") / "none.toml")])
+    secrets_singleton._reset()
+    yield
+    streamlit_config.set_option("secrets.files", streamlit_config.get_config_files("secrets.toml"))
+    secrets_singleton._reset()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -41,9 +72,19 @@ def data_copy(tmp_path) -> Path:
     return Path(shutil.copytree(ROOT / "data", tmp_path / "data"))
 
 
-def run_page(script: str | None = None, **params: str) -> AppTest:
-    """Run app.py, switch to `script` (pages/x.py) if given, with URL parameters set."""
+def run_page(
+    script: str | None = None, *, user: dict | None = None, secrets: dict | None = None, **params: str
+) -> AppTest:
+    """Run app.py, switch to `script` (pages/x.py) if given, with URL parameters set.
+
+    `user` is st.user (AppTest's default, a bare e-mail, is no one signed in); `secrets` are the
+    secrets (SIGN_IN configures sign-in; without, there are none).
+    """
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if user is not None:
+        app.user = user
+    if secrets is not None:
+        app.secrets = secrets
     for name, value in params.items():
         app.query_params[name] = value
     if script:
@@ -61,4 +102,22 @@ def extract_database(path: Path, **extracts: pd.DataFrame) -> Path:
     for name, frame in extracts.items():
         tables[name] = store.typed(frame.reindex(columns=list(STORED_COLUMNS[name])), name)
     store.write_database(path, tables, fingerprint(ROOT / "data"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def imported_database(database_path, tmp_path_factory) -> Path:
+    """The session database with one real import (the built-in demonstration extracts are not imports,
+    so the import history is empty there): three incidents of 2020 from a police file, by "test".
+
+    They replace the synthetic incidents, as real rows do; the contacts stay synthetic.
+    """
+    folder = tmp_path_factory.mktemp("imported")
+    path = Path(shutil.copy(database_path, folder / "imported.duckdb"))
+    rows = [
+        incident_row(incident_id="p1", date="2020-03-01", kind="shooting", source="polisen"),
+        incident_row(incident_id="p2", date="2020-06-10", kind="explosion", dead="0", injured="0", source="polisen"),
+        incident_row(incident_id="p3", date="2020-09-20", kind="shooting", source="polisen"),
+    ]
+    import_files("incidents", [write_csv(folder / "incidents.csv", rows)], path, imported_by="test")
     return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -27,9 +28,22 @@ def test_query_is_described(name):
     assert "select * from final" in query.sql, f"{name}: ends with select * from final"
 
 
+# The session database holds only the built-in demonstration extracts, which are not imports, so the
+# import history is empty there (test_import_history): these queries run on it with one real import.
+ON_AN_IMPORT = {"import_history"}
+
+
+@pytest.fixture(scope="session")
+def imported_con(imported_database) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(imported_database), read_only=True)
+    yield connection
+    connection.close()
+
+
 @pytest.mark.parametrize("name", QUERY_NAMES)
-def test_query_returns_declared_columns_and_grain(con, name):
+def test_query_returns_declared_columns_and_grain(request, name):
     query = queries()[name]
+    con = request.getfixturevalue("imported_con" if name in ON_AN_IMPORT else "con")
     frame = run_query(con, name, **example_params(name))
     assert list(frame.columns) == query.columns
     assert len(frame) > 0, f"{name} returned no rows for its example parameters"
@@ -139,3 +153,22 @@ def test_outreach_rounds_and_shares(con):
 
 def test_year_filter_excludes_outreach_outside_the_range(con):
     assert run_query(con, "outreach_by_round_and_stage", from_year=2016, to_year=2019).empty
+
+
+def test_import_history(con, imported_con):
+    assert run_query(con, "import_history").empty, "the demonstration extracts are not imports"
+    (row,) = run_query(imported_con, "import_history").itertuples()
+    assert (row.extract, row.file_names, row.imported_by) == ("incidents", "incidents.csv", "test")
+    assert (row.rows_read, row.rows_added, row.rows_replaced, row.rows_unchanged, row.rows_skipped) == (3, 3, 0, 0, 0)
+    assert len(row.file_sha256) == 64 and row.import_id.startswith("incidents-")
+
+
+def test_coverage_by_year_splits_each_source_into_its_years(con):
+    coverage = run_query(con, "incident_coverage_by_year", from_year=2019, to_year=2020)
+    assert coverage["source"].tolist() == ["synthetic", "synthetic"]
+    first, last = coverage.itertuples()
+    assert (first.year, first.period_start.date().isoformat(), first.covers_year) == (2019, "2019-01-01", True)
+    assert first.days_covered == 365
+    assert (last.year, last.period_end.date().isoformat(), last.covers_year) == (2020, "2020-12-12", False)
+    totals = run_query(con, "incidents_by_year", from_year=2019, to_year=2019).set_index("measure")["count"]
+    assert first.shootings == totals["shootings"] and first.explosions == totals["explosions"]
