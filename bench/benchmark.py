@@ -1,0 +1,613 @@
+"""Benchmark: large synthetic extracts, their import, every page's run time and the memory used.
+
+    uv run python bench/benchmark.py                                   # 1,000,000 incidents, 200,000 contacts
+    uv run python bench/benchmark.py --incidents 100000 --contacts 20000 --runs 3
+    uv run python bench/benchmark.py --server                          # also a real `streamlit run` in chromium
+
+A script, not a test: it prints plain tables and exits 0 whether the targets are met or not.
+
+1. Writes deterministic extracts (numpy, fixed seed) as Parquet into a temporary folder: valid rows of
+   2016-2025, inside Malmö, source "Benchmark" (never "synthetic"). Writing them is not timed as import.
+2. Builds a fresh database at a temporary SLUTASKJUT_DB from data/ (load.ensure_database) and imports both
+   files with slutaskjut.imports.import_files, under a pseudonymisation key set here.
+3. For every public page (frame.PAGES) and, with a mocked partner, every partner page (frame.PARTNER_PAGES):
+   runs the page in AppTest (?lang=sv&from=2016&to=2025) once to warm up, recording every named query and
+   its parameters (by wrapping frame._query); then times
+   - cold:     that first run (empty st.cache_data: every query runs);
+   - warm:     the median of N runs with the same URL: every query is a st.cache_data hit, so this is the
+               page's own work (Streamlit, pandas, plotly, privacy notes) without DuckDB;
+   - uncached: the median of N runs, each after st.cache_data.clear(): every query runs again on the open
+               connection; this is the figure compared with the queries' time;
+   - filter:   the median of N runs with a new year range (from=2017..): a filter change on a warm cache;
+   - queries:  the median of N runs of the page's distinct queries alone, with queries.run_query on a fresh
+               read-only DuckDB connection (no Streamlit, no suppression).
+   The target: uncached page run <= 1.5 x queries + 50 ms. During the filter-change runs every open() of a
+   file in data/ or of an extract file is counted, and so are the calls of load.fingerprint.
+4. Memory: the RSS and peak RSS (VmHWM) of the import (a child process) and of this process after the page
+   runs, as a proxy for the server; with --server also the RSS of `streamlit run app.py` on the same
+   database after chromium (/usr/bin/chromium, through Playwright) has opened every public page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import datetime as dt
+import gc
+import io
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+URL = {"lang": "sv", "from": "2016", "to": "2025"}
+FIRST_YEAR, LAST_YEAR = 2016, 2025
+SEED = 20261121
+KEY = "benchmark-pseudonymisation-key-not-a-secret"
+SOURCE = "Benchmark"
+TARGET_FACTOR, TARGET_OVERHEAD_MS, TARGET_MEMORY_MB = 1.5, 50.0, 500.0
+DISTRICTS = (
+    "Centrum",
+    "Fosie",
+    "Husie",
+    "Hyllie",
+    "Kirseberg",
+    "Limhamn-Bunkeflo",
+    "Oxie",
+    "Rosengård",
+    "Södra innerstaden",
+    "Västra innerstaden",
+)
+
+
+# --- generating the extracts -------------------------------------------------------------------------------
+
+
+def _days(rng: np.random.Generator, n: int) -> np.ndarray:
+    last = min(dt.date(LAST_YEAR, 12, 31), dt.date.today())
+    start = np.datetime64(dt.date(FIRST_YEAR, 1, 1), "D")
+    span = (np.datetime64(last, "D") - start).astype(int) + 1
+    return start + rng.integers(0, span, n).astype("timedelta64[D]")
+
+
+def _count_text(rng: np.random.Generator, n: int, p_zero: float, p_missing: float) -> np.ndarray:
+    values = np.where(rng.random(n) < p_zero, 0, rng.integers(1, 4, n)).astype(str).astype(object)
+    values[rng.random(n) < p_missing] = None
+    return values
+
+
+def incident_frame(n: int, seed: int = SEED) -> pd.DataFrame:
+    """n valid incidents in the canonical columns, as text (None for an empty cell)."""
+    from slutaskjut.extract_schema import INCIDENT_KINDS, MALMO_BOUNDS
+
+    rng = np.random.default_rng(seed)
+    minutes = rng.integers(0, 24 * 60, n)
+    times = np.char.add(
+        np.char.add(np.char.zfill((minutes // 60).astype(str), 2), ":"), np.char.zfill((minutes % 60).astype(str), 2)
+    )
+    times = times.astype(object)
+    times[rng.random(n) < 0.1] = None
+    lat = rng.uniform(MALMO_BOUNDS["lat_min"] + 0.02, MALMO_BOUNDS["lat_max"] - 0.02, n)
+    lon = rng.uniform(MALMO_BOUNDS["lon_min"] + 0.02, MALMO_BOUNDS["lon_max"] - 0.02, n)
+    lat_text, lon_text = np.char.mod("%.5f", lat).astype(object), np.char.mod("%.5f", lon).astype(object)
+    no_place = rng.random(n) < 0.05
+    lat_text[no_place], lon_text[no_place] = None, None
+    districts = np.array(DISTRICTS, dtype=object)[rng.integers(0, len(DISTRICTS), n)]
+    districts[rng.random(n) < 0.05] = None
+    return pd.DataFrame(
+        {
+            "incident_id": np.char.add("B-I-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(object),
+            "date": np.datetime_as_string(_days(rng, n), unit="D").astype(object),
+            "time": times,
+            "kind": np.array(INCIDENT_KINDS, dtype=object)[rng.choice(3, n, p=[0.5, 0.2, 0.3])],
+            "dead": _count_text(rng, n, 0.9, 0.1),
+            "injured": _count_text(rng, n, 0.6, 0.1),
+            "district": districts,
+            "latitude": lat_text,
+            "longitude": lon_text,
+            "source": SOURCE,
+        }
+    )
+
+
+def contact_frame(n: int, seed: int = SEED + 1) -> pd.DataFrame:
+    """n valid contacts in rounds of about a month, four a year, by about n / 4 people in 400 groups."""
+    from slutaskjut.extract_schema import CONTACT_KINDS, FOLLOW_UPS
+
+    rng = np.random.default_rng(seed)
+    rounds = [(year, quarter) for year in range(FIRST_YEAR, LAST_YEAR + 1) for quarter in range(4)]
+    rounds = [(y, q) for y, q in rounds if dt.date(y, 3 * q + 1, 1) <= dt.date.today()]
+    which = rng.integers(0, len(rounds), n)
+    starts = np.array([np.datetime64(dt.date(y, 3 * q + 1, 1), "D") for y, q in rounds])
+    days = starts[which] + rng.integers(0, 28, n).astype("timedelta64[D]")
+    days = np.minimum(days, np.datetime64(dt.date.today(), "D"))
+    round_ids = np.array([f"bench_{y}_q{q + 1}" for y, q in rounds], dtype=object)[which]
+    kinds = np.array(CONTACT_KINDS, dtype=object)[np.array([i % 2 for i in range(len(rounds))])[which]]
+    people = rng.integers(1, max(n // 4, 10) + 1, n)
+    person_refs = np.char.add("B-P-", np.char.zfill(people.astype(str), 6)).astype(object)
+    group_refs = np.char.add("B-G-", np.char.zfill((people % 400).astype(str), 4)).astype(object)
+    group_refs[rng.random(n) < 0.2] = None
+    frame = {
+        "contact_id": np.char.add("B-C-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(object),
+        "person_ref": person_refs,
+        "group_ref": group_refs,
+        "date": np.datetime_as_string(days, unit="D").astype(object),
+        "kind": kinds,
+        "round_id": round_ids,
+    }
+    for follow_up in FOLLOW_UPS:
+        values = np.where(rng.random(n) < 0.3, "true", "false").astype(object)
+        values[rng.random(n) < 0.2] = None
+        frame[follow_up] = values
+    frame["source"] = SOURCE
+    return pd.DataFrame(frame)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame.astype("string"), preserve_index=False)
+    pq.write_table(table.cast(pa.schema([(name, pa.string()) for name in frame.columns])), path)
+    return path
+
+
+# --- measuring -----------------------------------------------------------------------------------------------
+
+
+def proc_status() -> dict[str, float]:
+    """VmRSS and VmHWM of this process, in MB."""
+    return _status(Path("/proc/self/status"))
+
+
+def _status(path: Path) -> dict[str, float]:
+    values = {}
+    for line in path.read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0]) / 1024
+    return values
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def median_ms(function, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return ms(statistics.median(times))
+
+
+def table(headers: list[str], rows: list[list], title: str) -> None:
+    text = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in text)) if text else len(h) for i, h in enumerate(headers)]
+    print(f"\n{title}")
+    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True))))
+    print("  ".join("-" * w for w in widths))
+    for row in text:
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+
+
+class FileOpens:
+    """Counts the files opened in the given folders, or with the given paths (builtins.open, io.open)."""
+
+    def __init__(self, folders: list[Path]):
+        self.folders = [str(folder.resolve()) for folder in folders]
+        self.opened: list[str] = []
+        self._open = builtins.open
+
+    def __enter__(self):
+        original = self._open
+
+        def counting_open(file, *args, **kwargs):
+            if isinstance(file, str | os.PathLike):
+                name = os.path.abspath(os.fspath(file))
+                if any(name == folder or name.startswith(folder + os.sep) for folder in self.folders):
+                    self.opened.append(name)
+            return original(file, *args, **kwargs)
+
+        builtins.open = io.open = counting_open
+        return self
+
+    def __exit__(self, *exc):
+        builtins.open = io.open = self._open
+
+
+# --- the benchmark -------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=1_000_000, help="incident rows (default 1,000,000)")
+    parser.add_argument("--contacts", type=int, default=200_000, help="contact rows (default 200,000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per page and measure (default 5)")
+    parser.add_argument("--server", action="store_true", help="also measure `streamlit run` in chromium")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="slutaskjut-bench-"))
+    db_path = folder / "slutaskjut.duckdb"
+    os.environ["SLUTASKJUT_DB"] = str(db_path)
+    os.environ["SLUTASKJUT_PSEUDONYM_KEY"] = KEY
+    os.environ.pop("SLUTASKJUT_DATA", None)
+    try:
+        run(args, folder, db_path)
+    finally:
+        if args.keep:
+            print(f"\nKept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def import_step(args, folder: Path, db_path: Path, results) -> None:
+    """Write the extracts, build the database and import them: run in a child process, so the memory
+    the import takes is not counted in the page runs' (the parent's) RSS."""
+    from slutaskjut.imports import import_files
+    from slutaskjut.load import ensure_database
+
+    start = time.perf_counter()
+    files = {
+        "incidents": write_parquet(incident_frame(args.incidents), folder / "incidents.parquet"),
+        "interventions": write_parquet(contact_frame(args.contacts), folder / "contacts.parquet"),
+    }
+    generated = time.perf_counter() - start
+    gc.collect()
+    start = time.perf_counter()
+    ensure_database(ROOT / "data", db_path)
+    built = time.perf_counter() - start
+    rows = []
+    for dataset, path in files.items():
+        start = time.perf_counter()
+        summary = import_files(dataset, [path], db_path, key=KEY, imported_by="benchmark")
+        took = time.perf_counter() - start
+        rows.append(
+            [
+                dataset,
+                path.name,
+                f"{path.stat().st_size / 1e6:.1f}",
+                f"{summary.rows_read:,}",
+                f"{summary.added:,}",
+                f"{took:.1f}",
+                f"{summary.rows_read / took:,.0f}",
+            ]
+        )
+    results.put({"generated": generated, "built": built, "rows": rows, "memory": proc_status()})
+
+
+def run(args, folder: Path, db_path: Path) -> None:
+    import multiprocessing
+
+    print(
+        f"Sluta skjut benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, "
+        f"Python {sys.version.split()[0]}; {args.incidents:,} incidents, {args.contacts:,} contacts, "
+        f"{args.runs} timed runs per figure"
+    )
+
+    # 1.-2. the extracts (not timed as import), a fresh database, the imports: in a child process
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=import_step, args=(args, folder, db_path, results))
+    child.start()
+    result = results.get()
+    child.join()
+    if child.exitcode:
+        raise SystemExit(f"the import failed (exit code {child.exitcode})")
+    memory_import = result["memory"]
+    table(
+        ["dataset", "file", "file MB", "rows read", "rows added", "import s", "rows/s"],
+        result["rows"],
+        f"Import (files written in {result['generated']:.1f} s, not counted; database built from data/ in "
+        f"{result['built']:.1f} s)",
+    )
+    print(f"Database file: {db_path.stat().st_size / 1e6:.1f} MB")
+
+    # 3. the pages
+    page_rows, extra = bench_pages(args, folder, db_path)
+    memory_pages = proc_status()
+
+    table(
+        [
+            "page",
+            "cold ms",
+            "warm ms",
+            "uncached ms",
+            "filter ms",
+            "queries ms",
+            "n queries",
+            "ratio",
+            "overhead ms",
+            "target met",
+            "met over floor",
+        ],
+        page_rows,
+        "Pages (AppTest, ?lang=sv&from=2016&to=2025; ratio = uncached / queries; overhead = uncached - 1.5 x queries;"
+        " target: overhead <= 50 ms)",
+    )
+    print(
+        "cold: first run, empty st.cache_data. warm: median, every query a st.cache_data hit (no DuckDB).\n"
+        "uncached: median, st.cache_data cleared before each run, so every query runs again (connection open).\n"
+        "filter: median, warm cache but a new year range (from=2017, 2018, ...). queries: median of the page's\n"
+        "distinct named queries alone (run_query on a fresh read-only connection, no Streamlit, no suppression)."
+    )
+    print(
+        f"AppTest's own floor: a page with one st.title and no data runs in {extra['floor_ms']:.0f} ms (median); "
+        "'met over floor' takes it off the page run before comparing."
+    )
+    table(["query", "ms (median)", "runs on pages"], extra["slowest"], "Slowest queries alone")
+    opens = extra["opens"]
+    print(
+        f"\nFilter change: {extra['filter_runs']} warm runs with a new year range opened {len(opens)} data or extract "
+        f"files ({len(set(opens))} distinct) and called load.fingerprint {extra['fingerprints']} times "
+        f"({extra['fingerprint_ms']:.1f} ms a call)."
+    )
+    for name in sorted(set(opens))[:20]:
+        print(f"  {opens.count(name):4d} x {Path(name).relative_to(ROOT) if name.startswith(str(ROOT)) else name}")
+
+    # 4. memory
+    memory_rows = [
+        [
+            "import process (generation, build, both imports), at its end",
+            f"{memory_import['VmRSS']:.0f}",
+            f"{memory_import['VmHWM']:.0f}",
+            "-",
+        ],
+        [
+            "benchmark process after the page runs (server proxy)",
+            f"{memory_pages['VmRSS']:.0f}",
+            f"{memory_pages['VmHWM']:.0f}",
+            "yes" if memory_pages["VmRSS"] < TARGET_MEMORY_MB else "no",
+        ],
+    ]
+    if args.server:
+        memory_rows += server_memory(db_path)
+    table(["process", "RSS MB", "peak MB", f"RSS < {TARGET_MEMORY_MB:.0f} MB"], memory_rows, "Memory")
+
+
+def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
+    import duckdb
+    import streamlit as st
+    from streamlit import config as streamlit_config
+    from streamlit import logger as streamlit_logger
+    from streamlit.runtime.secrets import secrets_singleton
+    from streamlit.testing.v1 import AppTest
+
+    streamlit_config.set_option("logger.level", "error")  # no "missing ScriptRunContext" lines: AppTest runs bare
+    streamlit_logger.set_log_level("error")
+
+    from slutaskjut import frame, load
+    from slutaskjut.queries import run_query
+
+    # no developer's secrets: sign-in only where a partner page is run with the mocked partner below
+    streamlit_config.set_option("secrets.files", [str(folder / "none.toml")])
+    secrets_singleton._reset()
+    sign_in = {
+        "auth": {
+            "redirect_uri": "http://localhost:8501/oauth2callback",
+            "cookie_secret": "a-cookie-secret-for-the-benchmark",
+            "client_id": "slutaskjut",
+            "client_secret": "benchmark",
+            "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration",
+        },
+        "partners": {"emails": ["bench@example.org"]},
+    }
+    partner = {"is_logged_in": True, "email": "bench@example.org", "name": "Benchmark"}
+
+    recorded: list[tuple[str, dict]] = []
+    cached_public, cached_partner = frame._query, frame._query_unsuppressed
+
+    def recording_query(db, stamp, name, params, threshold):
+        recorded.append((name, dict(params)))
+        return cached_public(db, stamp, name, params, threshold)
+
+    def recording_unsuppressed(db, stamp, name, params):
+        recorded.append((name, dict(params)))
+        return cached_partner(db, stamp, name, params)
+
+    frame._query, frame._query_unsuppressed = recording_query, recording_unsuppressed
+    fingerprint_calls = [0]
+    real_fingerprint = frame.fingerprint
+
+    def counting_fingerprint(data_dir):
+        fingerprint_calls[0] += 1
+        return real_fingerprint(data_dir)
+
+    frame.fingerprint = counting_fingerprint
+
+    def run_page(script: str, is_partner: bool, **params: str) -> AppTest:
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        if is_partner:
+            app.user, app.secrets = partner, sign_in
+        for name, value in (URL | params).items():
+            app.query_params[name] = value
+        if script != "app.py":
+            app.switch_page(script)
+        app.run()
+        if app.exception:
+            raise RuntimeError(f"{script}: {[e.message for e in app.exception]}")
+        return app
+
+    # one run before anything is timed: imports of plotly, pydeck..., the database build check
+    run_page("app.py", False)
+    streamlit_logger.set_log_level("error")  # again: loggers made since keep the level they were made with
+    # what AppTest itself costs: a page with one title and no data
+    floor_ms = median_ms(lambda: AppTest.from_string("import streamlit as st\nst.title('x')").run(), args.runs)
+    pages = [(key, script, False) for key, script in frame.PAGES.items()]
+    pages += [(key, script, True) for key, script in frame.PARTNER_PAGES.items()]
+
+    rows, query_times, query_pages, opens, filter_runs, filter_fingerprints = [], {}, {}, [], 0, 0
+    data_folders = [ROOT / "data", *folder.glob("*.parquet")]
+    for key, script, is_partner in pages:
+        st.cache_data.clear()
+        recorded.clear()
+        start = time.perf_counter()
+        run_page(script, is_partner)
+        cold = ms(time.perf_counter() - start)
+        distinct = list({(name, repr(sorted(params.items()))): (name, params) for name, params in recorded}.values())
+
+        def warm_run(script=script, is_partner=is_partner):
+            run_page(script, is_partner)
+
+        def uncached_run(script=script, is_partner=is_partner):
+            st.cache_data.clear()
+            run_page(script, is_partner)
+
+        warm = median_ms(warm_run, args.runs)
+
+        uncached = median_ms(uncached_run, args.runs)
+
+        filter_times = []
+        fingerprints_before = fingerprint_calls[0]
+        for year in range(2017, 2017 + args.runs):
+            with FileOpens(data_folders) as counter:
+                start = time.perf_counter()
+                run_page(script, is_partner, **{"from": str(year)})
+                filter_times.append(time.perf_counter() - start)
+            opens += counter.opened
+            filter_runs += 1
+        filter_ms = ms(statistics.median(filter_times))
+        filter_fingerprints += fingerprint_calls[0] - fingerprints_before
+
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            for name, params in distinct:  # once untimed: the first touch of each table
+                run_query(con, name, **params)
+            per_query = {name: [] for name, _ in distinct}
+            totals = []
+            for _ in range(args.runs):
+                total = 0.0
+                for name, params in distinct:
+                    start = time.perf_counter()
+                    run_query(con, name, **params)
+                    took = time.perf_counter() - start
+                    per_query[name].append(took)
+                    total += took
+                totals.append(total)
+        finally:
+            con.close()
+        queries_ms = ms(statistics.median(totals))
+        for name, times in per_query.items():
+            query_times[name] = max(query_times.get(name, 0.0), ms(statistics.median(times)))
+            query_pages.setdefault(name, set()).add(key)
+        overhead = uncached - TARGET_FACTOR * queries_ms
+        rows.append(
+            [
+                key + (" (partner)" if is_partner else ""),
+                f"{cold:.0f}",
+                f"{warm:.0f}",
+                f"{uncached:.0f}",
+                f"{filter_ms:.0f}",
+                f"{queries_ms:.0f}",
+                len(distinct),
+                f"{uncached / queries_ms:.1f}" if queries_ms else "-",
+                f"{overhead:.0f}",
+                "yes" if overhead <= TARGET_OVERHEAD_MS else "no",
+                "yes" if overhead - floor_ms <= TARGET_OVERHEAD_MS else "no",
+            ]
+        )
+
+    frame._query, frame._query_unsuppressed, frame.fingerprint = cached_public, cached_partner, real_fingerprint
+    fingerprint_ms = median_ms(lambda: load.fingerprint(ROOT / "data"), 20)
+    slowest = sorted(query_times.items(), key=lambda item: -item[1])[:8]
+    return rows, {
+        "slowest": [[name, f"{took:.1f}", ", ".join(sorted(query_pages[name]))] for name, took in slowest],
+        "opens": opens,
+        "filter_runs": filter_runs,
+        "floor_ms": floor_ms,
+        "fingerprints": filter_fingerprints,
+        "fingerprint_ms": fingerprint_ms,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_memory(db_path: Path) -> list[list]:
+    """RSS of `streamlit run app.py` on the benchmark's database after chromium opened every public page."""
+    import urllib.request
+
+    from slutaskjut import frame
+
+    port = _free_port()
+    env = os.environ | {"SLUTASKJUT_DB": str(db_path)}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    status = Path(f"/proc/{server.pid}/status")
+    rows = []
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        idle = _status(status)
+        rows.append(["streamlit run, started, no session", f"{idle['VmRSS']:.0f}", f"{idle['VmHWM']:.0f}", "-"])
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            return rows + [["(playwright missing: no pages opened)", "-", "-", "-"]]
+        if not Path("/usr/bin/chromium").exists():
+            return rows + [["(no /usr/bin/chromium: no pages opened)", "-", "-", "-"]]
+        query = "&".join(f"{name}={value}" for name, value in URL.items())
+        timings = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+            tab = browser.new_page()
+            for key, script in frame.PAGES.items():
+                path = "" if script == "app.py" else Path(script).stem
+                start = time.perf_counter()
+                tab.goto(f"http://127.0.0.1:{port}/{path}?{query}")
+                tab.wait_for_selector("text=Källor", timeout=300_000)
+                tab.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=300_000)
+                timings.append(f"{key} {time.perf_counter() - start:.1f} s")
+            browser.close()
+        after = _status(status)
+        rows.append(
+            [
+                "streamlit run, after every public page in chromium",
+                f"{after['VmRSS']:.0f}",
+                f"{after['VmHWM']:.0f}",
+                "yes" if after["VmRSS"] < TARGET_MEMORY_MB else "no",
+            ]
+        )
+        print("\nServer page loads in chromium (first load, incl. the browser): " + ", ".join(timings))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())
