@@ -26,7 +26,7 @@ import streamlit as st
 from slutaskjut import exports, fmt, images, partners, paths, privacy, store, tables
 from slutaskjut.extract_schema import DATASETS
 from slutaskjut.i18n import DEFAULT_LANGUAGE, t
-from slutaskjut.load import DataError, built_fingerprint, ensure_database, fingerprint
+from slutaskjut.load import DataError, built_fingerprint, ensure_database, inputs_stamp
 from slutaskjut.partners import Access
 from slutaskjut.queries import models, queries, run_query
 from slutaskjut.schema import LANGUAGES
@@ -52,8 +52,9 @@ _AS_OF_COLUMNS = ("as_of", "data_runs_to")
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _ensure(data_dir: str, db_path: str, data_fingerprint: str) -> None:
-    # Cached by fingerprint: the build runs once per change of the data, not per page run.
+def _ensure(data_dir: str, db_path: str, stamp: tuple) -> None:
+    # Cached by the input files' stamp (their times and sizes): a page run reads no data file,
+    # and the fingerprint check and any build run once per change of the files.
     ensure_database(Path(data_dir), Path(db_path))
 
 
@@ -508,7 +509,7 @@ def page(key: str, *, partner: bool = False) -> Page:
 
     data_dir, db_path = paths.data_dir(), paths.database_path()
     try:
-        _ensure(str(data_dir), str(db_path), fingerprint(data_dir))
+        _ensure(str(data_dir), str(db_path), inputs_stamp(data_dir))
     except DataError as error:
         stale = built_fingerprint(db_path) is not None
         _data_problems(error.problems, url_lang, stale=stale)

@@ -201,19 +201,39 @@ def _reference_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
-def fingerprint(data_dir: Path) -> str:
-    """Changes whenever a data file, a demo extract, a model or the building code changes."""
-    digest = hashlib.sha256()
-    inputs = [
+def _inputs(data_dir: Path) -> list[Path]:
+    """Every file the database is built from: data files, demo extracts, models, building code."""
+    return [
         *(data_dir / table.file_name for table in TABLES),
         *(path for name in DATASETS for path in demo_files(data_dir / EXTRACTS_FOLDER, name)),  # what the build reads
         *_BUILD_INPUTS,
         *sorted(MODELS_DIR.glob("*")),
     ]
-    for path in inputs:
+
+
+def fingerprint(data_dir: Path) -> str:
+    """Changes whenever a data file, a demo extract, a model or the building code changes."""
+    digest = hashlib.sha256()
+    for path in _inputs(data_dir):
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
     return digest.hexdigest()
+
+
+def inputs_stamp(data_dir: Path) -> tuple:
+    """Changes when any input file is written, added or removed, read from the file system's
+    metadata alone: a page run checks this, so it never reads the files themselves."""
+    return tuple(
+        (str(path), stat.st_mtime_ns, stat.st_size) if (stat := _stat(path)) else (str(path), None, None)
+        for path in _inputs(data_dir)
+    )
+
+
+def _stat(path: Path):
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
 
 
 def build_database(data_dir: Path, db_path: Path) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from conftest import run_page
 from test_load import rewrite
 
 from slutaskjut.frame import PAGES
 from slutaskjut.i18n import t
+from slutaskjut.paths import ROOT
 
 NBSP = "\u00a0"
 SCRIPTS = {key: (None if script == "app.py" else script) for key, script in PAGES.items()}
@@ -188,3 +191,23 @@ def test_broken_data_keeps_showing_the_last_valid_data(data_copy, database_path,
     assert not app.exception
     assert "population.csv, row 2, column population" in app.warning[0].value
     assert {m.label: m.value for m in app.metric}["Skjutningar 2020"] == "20"
+
+
+def test_a_filter_change_reads_no_data_file(monkeypatch):
+    """Once the database is built, a page run checks the data files' times and sizes, never their bytes."""
+    run_page("pages/trends.py", lang="sv")
+    data_dir = str(ROOT / "data")
+    opened = []
+    real_open = io.open
+
+    def counting_open(file, *args, **kwargs):
+        if str(file).startswith(data_dir):
+            opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    # pathlib's read_bytes and read_text open through io.open, the csv reader through open
+    monkeypatch.setattr("builtins.open", counting_open)
+    monkeypatch.setattr("io.open", counting_open)
+    app = run_page("pages/trends.py", lang="sv", **{"from": "2017", "to": "2019"})
+    assert not app.exception
+    assert opened == []
