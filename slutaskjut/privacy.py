@@ -51,7 +51,7 @@ markers, not the choice of which cell was hidden (that a complementary cell was 
 that would do), nor figures from other frames; a total shown elsewhere whose non-zero parts
 are all hidden cannot be protected within the frame, so the view showing it must suppress it;
 and what the markers tell by themselves cannot be hidden (a rest whose whole and parts all read
-"fewer than 3" is at most 1), so `exposed` reports only what the shown figures narrow.
+"fewer than 3" is at most 1), so `audit` reports only what the shown figures narrow.
 """
 
 from __future__ import annotations
@@ -480,32 +480,53 @@ def suppress(
     return result
 
 
-def exposed(
-    frame: pd.DataFrame,
-    shown: pd.DataFrame,
-    count_columns: Sequence[str],
-    within: Sequence[str] | None,
-    threshold: int,
-    share_columns: Sequence[str] = (),
-    *,
-    total: str | None = None,
-    totals: Mapping[str, str] | None = None,
-    parts: Sequence[Sequence[str]] = (),
-    rows: Mapping[str, object] | None = None,
-) -> list[str]:
-    """What a reader of `shown` can tell that they should not: [] when nothing. For checks and tests.
+def _arguments(name: str) -> dict | None:
+    """A named query's `[suppress]` section as the keyword arguments of `suppress`; None without one."""
+    from slutaskjut.queries import queries
 
-    `frame` holds the true figures and `shown` the same rows as published (hidden cells missing
-    and flagged). The audit of step 3 runs on the figures and markers as shown, whoever hid
-    them: a count from 1 to t-1 (or an unshown rest) that is shown or that the shown figures
-    narrow, a shown figure that is not the true one, and a share shown beside a hidden count
-    are all reported. The arguments are those of `suppress`.
+    spec = queries()[name].description.get("suppress")
+    if spec is None:
+        return None
+    return {
+        "count_columns": spec["columns"],
+        "within": spec.get("within"),
+        "share_columns": spec.get("shares", ()),
+        "total": spec.get("total"),
+        "totals": spec.get("totals"),
+        "parts": spec.get("parts", ()),
+        "rows": spec.get("rows"),
+    }
+
+
+def protect(name: str, frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """A named query's result with its `[suppress]` section applied; unchanged without one."""
+    arguments = _arguments(name)
+    if arguments is None:
+        return frame
+    return suppress(frame, threshold=threshold or min_count(), **arguments)
+
+
+def audit(name: str, frame: pd.DataFrame, shown: pd.DataFrame, threshold: int | None = None) -> list[str]:
+    """What a reader of `shown` can tell that they should not: [] when nothing (and without `[suppress]`).
+
+    For checks and tests: `frame` holds the named query's true figures and `shown` the same rows
+    as published (hidden cells missing and flagged). The audit of step 3 runs on the figures and
+    markers as shown, whoever hid them: a count from 1 to t-1 (or an unshown rest) that is shown
+    or that the shown figures narrow, a shown figure that is not the true one, and a share shown
+    beside a hidden count are all reported.
     """
+    arguments = _arguments(name)
+    if arguments is None:
+        return []
+    threshold = threshold or min_count()
+    count_columns, share_columns = arguments["count_columns"], arguments["share_columns"]
+    within, total, rows = arguments["within"], arguments["total"], arguments["rows"]
+    totals, parts = dict(arguments["totals"] or {}), arguments["parts"]
     problems = []
     counts = _counts(frame, count_columns)
     flags = {column: shown[flag_column(column)] for column in [*count_columns, *share_columns]}
     for members, total_row, grouped in _components(frame, within, total, rows):
-        cells, rests = _build(counts, members, total_row, grouped, dict(totals or {}), parts, threshold)
+        cells, rests = _build(counts, members, total_row, grouped, totals, parts, threshold)
         state = list(cells.state)
         for cell, where in enumerate(cells.where):
             if where is None:
@@ -539,37 +560,3 @@ def exposed(
                     if not fmt.is_missing(shown[column].iloc[position])
                 ]
     return problems
-
-
-def _arguments(name: str) -> dict | None:
-    """A named query's `[suppress]` section as the keyword arguments of `suppress`; None without one."""
-    from slutaskjut.queries import queries
-
-    spec = queries()[name].description.get("suppress")
-    if spec is None:
-        return None
-    return {
-        "count_columns": spec["columns"],
-        "within": spec.get("within"),
-        "share_columns": spec.get("shares", ()),
-        "total": spec.get("total"),
-        "totals": spec.get("totals"),
-        "parts": spec.get("parts", ()),
-        "rows": spec.get("rows"),
-    }
-
-
-def protect(name: str, frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
-    """A named query's result with its `[suppress]` section applied; unchanged without one."""
-    arguments = _arguments(name)
-    if arguments is None:
-        return frame
-    return suppress(frame, threshold=threshold or min_count(), **arguments)
-
-
-def audit(name: str, frame: pd.DataFrame, shown: pd.DataFrame, threshold: int | None = None) -> list[str]:
-    """`exposed` for a named query's result (`frame`) as published (`shown`); [] without `[suppress]`."""
-    arguments = _arguments(name)
-    if arguments is None:
-        return []
-    return exposed(frame, shown, threshold=threshold or min_count(), **arguments)

@@ -351,7 +351,7 @@ def test_every_query_that_counts_people_declares_suppression(contacts_db, more_p
 
 @pytest.mark.parametrize("threshold", [3, 5])
 def test_no_suppressed_query_lets_a_reader_narrow_a_small_count(con, contacts_db, threshold):
-    # The audit of the shown figures (privacy.exposed) on the session database and on the fixture
+    # The audit of the shown figures (privacy.audit) on the session database and on the fixture
     # of contacts, whose rounds have months and follow-ups of 1 and 2 people.
     suppressed = [name for name, query in queries().items() if "suppress" in query.description]
     with duckdb.connect(str(contacts_db), read_only=True) as contacts:
