@@ -238,10 +238,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per page and measure (default 5)")
     parser.add_argument("--server", action="store_true", help="also measure `streamlit run` in chromium")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
+    parser.add_argument(
+        "--database", type=Path, help="time the pages on this database (a kept one) instead of generating and importing"
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="slutaskjut-bench-"))
-    db_path = folder / "slutaskjut.duckdb"
+    db_path = (
+        shutil.copy(args.database, folder / "slutaskjut.duckdb") if args.database else folder / "slutaskjut.duckdb"
+    )
     os.environ["SLUTASKJUT_DB"] = str(db_path)
     os.environ["SLUTASKJUT_PSEUDONYM_KEY"] = KEY
     os.environ.pop("SLUTASKJUT_DATA", None)
@@ -300,21 +305,25 @@ def run(args, folder: Path, db_path: Path) -> None:
     )
 
     # 1.-2. the extracts (not timed as import), a fresh database, the imports: in a child process
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    child = context.Process(target=import_step, args=(args, folder, db_path, results))
-    child.start()
-    result = results.get()
-    child.join()
-    if child.exitcode:
-        raise SystemExit(f"the import failed (exit code {child.exitcode})")
-    memory_import = result["memory"]
-    table(
-        ["dataset", "file", "file MB", "rows read", "rows added", "import s", "rows/s"],
-        result["rows"],
-        f"Import (files written in {result['generated']:.1f} s, not counted; database built from data/ in "
-        f"{result['built']:.1f} s)",
-    )
+    memory_import = None
+    if args.database:
+        print(f"Pages only, on a copy of {args.database}")
+    else:
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        child = context.Process(target=import_step, args=(args, folder, db_path, results))
+        child.start()
+        result = results.get()
+        child.join()
+        if child.exitcode:
+            raise SystemExit(f"the import failed (exit code {child.exitcode})")
+        memory_import = result["memory"]
+        table(
+            ["dataset", "file", "file MB", "rows read", "rows added", "import s", "rows/s"],
+            result["rows"],
+            f"Import (files written in {result['generated']:.1f} s, not counted; database built from data/ in "
+            f"{result['built']:.1f} s)",
+        )
     print(f"Database file: {db_path.stat().st_size / 1e6:.1f} MB")
 
     # 3. the pages
@@ -360,13 +369,17 @@ def run(args, folder: Path, db_path: Path) -> None:
         print(f"  {opens.count(name):4d} x {Path(name).relative_to(ROOT) if name.startswith(str(ROOT)) else name}")
 
     # 4. memory
-    memory_rows = [
-        [
-            "import process (generation, build, both imports), at its end",
-            f"{memory_import['VmRSS']:.0f}",
-            f"{memory_import['VmHWM']:.0f}",
-            "-",
-        ],
+    memory_rows = []
+    if memory_import:
+        memory_rows.append(
+            [
+                "import process (generation, build, both imports), at its end",
+                f"{memory_import['VmRSS']:.0f}",
+                f"{memory_import['VmHWM']:.0f}",
+                "-",
+            ]
+        )
+    memory_rows += [
         [
             "benchmark process after the page runs (server proxy)",
             f"{memory_pages['VmRSS']:.0f}",
@@ -421,13 +434,13 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
 
     frame._query, frame._query_unsuppressed = recording_query, recording_unsuppressed
     fingerprint_calls = [0]
-    real_fingerprint = frame.fingerprint
+    real_fingerprint = load.fingerprint  # ensure_database calls it only when the files' stamp changed
 
     def counting_fingerprint(data_dir):
         fingerprint_calls[0] += 1
         return real_fingerprint(data_dir)
 
-    frame.fingerprint = counting_fingerprint
+    load.fingerprint = counting_fingerprint
 
     def run_page(script: str, is_partner: bool, **params: str) -> AppTest:
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
@@ -521,7 +534,7 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
             ]
         )
 
-    frame._query, frame._query_unsuppressed, frame.fingerprint = cached_public, cached_partner, real_fingerprint
+    frame._query, frame._query_unsuppressed, load.fingerprint = cached_public, cached_partner, real_fingerprint
     fingerprint_ms = median_ms(lambda: load.fingerprint(ROOT / "data"), 20)
     slowest = sorted(query_times.items(), key=lambda item: -item[1])[:8]
     return rows, {

@@ -153,9 +153,10 @@ st.download_button(  # built, charts rendered, only when clicked
     icon=":material/folder_zip:",
     help=None if images.available() else images.NO_BROWSER,  # the charts need chromium
 )
+# The workbook and the CSV files are made when their button is clicked, not on every run.
 st.download_button(
     view.t("press.workbook"),
-    exports.excel_bytes({table.sheet: table.frame for table in download_tables}),
+    functools.partial(exports.excel_bytes, {table.sheet: table.frame for table in download_tables}),
     file_name=workbook_name,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_workbook",
@@ -164,7 +165,7 @@ st.download_button(
 for name, table in zip(downloads, download_tables, strict=True):
     st.download_button(
         f"{view.t('common.download_csv')}: {table.sheet}",
-        exports.csv_bytes(table.frame),
+        functools.partial(exports.csv_bytes, table.frame),
         file_name=table.file_name,
         mime="text/csv",
         key=f"download_{name}",

@@ -1,11 +1,6 @@
-with incidents as (
-    select date, kind, dead, injured
-    from incidents
-),
-
-kinds as (
+with kinds as (
     select distinct kind
-    from incidents
+    from incidents_by_month
 ),
 
 months as (
@@ -43,14 +38,15 @@ covered as (
 
 counted as (
     select
-        date_trunc($grain, date) as period_start,
+        date_trunc($grain, month_start) as period_start,
         kind,
-        count(*) as incident_count,
-        cast(sum(dead) as bigint) as dead_sum,
-        cast(sum(injured) as bigint) as injured_sum,
-        count(*) filter (where dead is null) as dead_unknown,
-        count(*) filter (where injured is null) as injured_unknown
-    from incidents
+        sum(incident_count) as incident_count,
+        cast(sum(dead_sum) as bigint) as dead_sum,
+        cast(sum(injured_sum) as bigint) as injured_sum,
+        sum(dead_unknown) as dead_unknown,
+        sum(injured_unknown) as injured_unknown
+    from incidents_by_month
+    where year(month_start) between $from_year and $to_year
     group by all
 ),
 
@@ -64,7 +60,7 @@ final as (
         cast(covered.period_end as date) as period_end,
         year(covered.period_start) as year,
         kinds.kind,
-        coalesce(counted.incident_count, 0) as count,
+        cast(coalesce(counted.incident_count, 0) as bigint) as count,
         case when coalesce(counted.dead_unknown, 0) > 0 then null else coalesce(counted.dead_sum, 0) end as dead,
         case
             when coalesce(counted.injured_unknown, 0) > 0 then null else coalesce(counted.injured_sum, 0)

@@ -1,6 +1,6 @@
 with incidents as (
-    select date, year(date) as year, kind, dead, injured
-    from incidents
+    select year(month_start) as year, kind, incident_count, dead_sum, injured_sum, dead_unknown, injured_unknown
+    from incidents_by_month
 ),
 
 years as (
@@ -24,12 +24,14 @@ by_year as (
     -- dead and injured as the published figures count them: in confirmed shootings only
     select
         years.year,
-        count(incidents.kind) filter (where incidents.kind = 'shooting') as shootings,
-        count(incidents.kind) filter (where incidents.kind = 'explosion') as explosions,
-        cast(sum(incidents.dead) filter (where incidents.kind = 'shooting') as bigint) as dead_sum,
-        cast(sum(incidents.injured) filter (where incidents.kind = 'shooting') as bigint) as injured_sum,
-        count(*) filter (where incidents.kind = 'shooting' and incidents.dead is null) as dead_unknown,
-        count(*) filter (where incidents.kind = 'shooting' and incidents.injured is null) as injured_unknown
+        cast(coalesce(sum(incidents.incident_count) filter (where incidents.kind = 'shooting'), 0) as bigint)
+            as shootings,
+        cast(coalesce(sum(incidents.incident_count) filter (where incidents.kind = 'explosion'), 0) as bigint)
+            as explosions,
+        cast(sum(incidents.dead_sum) filter (where incidents.kind = 'shooting') as bigint) as dead_sum,
+        cast(sum(incidents.injured_sum) filter (where incidents.kind = 'shooting') as bigint) as injured_sum,
+        coalesce(sum(incidents.dead_unknown) filter (where incidents.kind = 'shooting'), 0) as dead_unknown,
+        coalesce(sum(incidents.injured_unknown) filter (where incidents.kind = 'shooting'), 0) as injured_unknown
     from years
     left join incidents using (year)
     group by years.year

@@ -32,6 +32,7 @@ def in_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     other = [language for language in LANGUAGES if language != lang]
     suffix = f"_{lang}"
     dropped = [c for c in frame.columns if any(c.endswith(f"_{o}") for o in other)]
-    return frame.drop(columns=dropped).rename(
-        columns={c: c.removesuffix(suffix) for c in frame.columns if c.endswith(suffix)}
-    )
+    renamed = {c: c.removesuffix(suffix) for c in frame.columns if c.endswith(suffix)}
+    if not dropped and not renamed:  # most frames: nothing to copy
+        return frame
+    return frame.drop(columns=dropped).rename(columns=renamed)

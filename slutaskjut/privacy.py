@@ -96,8 +96,9 @@ def flag_column(column: str) -> str:
 
 
 def flag_of(row, column: str) -> str | None:
-    """The suppression flag of `column` in a row (a Series or an itertuples row), or None."""
-    value = row.get(flag_column(column)) if isinstance(row, pd.Series) else getattr(row, flag_column(column), None)
+    """The suppression flag of `column` in a row (a Series, a record dict or an itertuples row), or None."""
+    is_mapping = isinstance(row, pd.Series | dict)
+    value = row.get(flag_column(column)) if is_mapping else getattr(row, flag_column(column), None)
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
@@ -113,14 +114,14 @@ def note(lang: str) -> str:
 
 
 def _value(row, column: str):
-    return row[column] if isinstance(row, pd.Series) else getattr(row, column)
+    return row[column] if isinstance(row, pd.Series | dict) else getattr(row, column)
 
 
 def count_text(row, column: str, lang: str, lower_bound: bool = False, unknown: str | None = None) -> str | None:
     """A count of a row as a reader sees it: its marker when hidden, else the formatted count.
 
     A missing count that is not hidden reads `unknown` (None when not given: the caller says
-    what missing means, "not published" or "unknown"). `row` is a Series or an itertuples row.
+    what missing means, "not published" or "unknown"). `row` is a Series, a record dict or an itertuples row.
     """
     flag = flag_of(row, column)
     if flag:  # hidden for privacy: "fewer than 3", never the number

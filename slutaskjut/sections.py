@@ -1,4 +1,4 @@
-"""Sections that more than one page draws: the contact extract's funnels by round and month,
+"""Sections that more than one page draws: the contact extract's rounds and the chosen round's funnel,
 and the columns of the reconciliation table.
 
 The public Outreach page draws them from the suppressed query, the partner page from the same
@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from slutaskjut import charts, fmt, sentences
+from slutaskjut.extract_schema import FOLLOW_UPS
 
 # The reconciliation of the extract with the published figures, as Trends and the partner page show it.
 RECONCILIATION_COLUMNS = [
@@ -24,38 +25,60 @@ RECONCILIATION_COLUMNS = [
     "period_end",
     "source_id",
 ]
+# The contact extract's rounds, one row each, as the Outreach pages list them.
+ROUND_COLUMNS = [
+    "round_id",
+    "kind",
+    "period_start",
+    "period_end",
+    "contacts",
+    "people",
+    *(column for follow_up in FOLLOW_UPS for column in (follow_up, f"{follow_up}_unknown")),
+]
 
 
 def contact_funnels(view, contacts: pd.DataFrame, prefix: str = "") -> None:
-    """A funnel chart, its sentence and its table for each round of the contact extract, call-ins first.
+    """Every round of the contact extract in one table, then the chosen round's funnel, sentence and months.
 
-    `contacts` is outreach_funnel_by_round_and_month; `prefix` starts the names of the downloads.
+    One table and one chart, however many rounds the extract holds: a funnel per round made the page
+    draw 40 charts at 200,000 contacts (2 s a run). The round is a choice in the URL
+    (?round=may_2020_custom_notification), the latest round by default. `contacts` is
+    outreach_funnel_by_round_and_month; `prefix` starts the names of the downloads.
     """
     if contacts.empty:
         st.info(view.t("outreach_extract.no_rounds", years=fmt.year_range(view.year_from, view.year_to)))
-    for kind, heading in (("call_in", "call_ins"), ("custom_notification", "custom_notifications")):
-        of_kind = contacts[contacts["kind"] == kind]
-        if of_kind.empty:
-            continue
-        st.subheader(view.t(f"outreach_extract.{heading}"))
-        for round_id, rows in of_kind.groupby("round_id", sort=False):
-            total = rows[rows["is_round_total"]].iloc[0]
-            follow_ups = sentences.contact_follow_ups(total)
-            period = fmt.date_range(total["period_start"], total["period_end"], view.lang)
-            title = view.t(
-                "outreach_extract.funnel_title",
-                round=round_id,
-                kind=view.t(f"outreach_extract.kind_{kind}"),
-                period=period,
-            )
-            columns = ["month", "is_round_total", "contacts", "people"]
-            columns += [column for follow_up in follow_ups for column in (follow_up, f"{follow_up}_unknown")]
-            view.chart(
-                charts.contact_funnel_figure(total, follow_ups, lang=view.lang, title=title),
-                sentences.describe_contact_funnel(total, follow_ups, view.lang),
-                rows,
-                columns,
-                f"{prefix}contacts_{round_id}_{kind}",
-            )
-            if not follow_ups:
-                st.caption(view.t("outreach_extract.none_known"))
+        return
+    totals = contacts[contacts["is_round_total"]].iloc[::-1]  # the latest round first
+    st.subheader(view.t("outreach_extract.rounds"))
+    rounds = totals.assign(kind=[view.t(f"outreach_extract.kind_{kind}") for kind in totals["kind"]])
+    view.table(rounds, ROUND_COLUMNS, f"{prefix}contact_rounds")
+
+    # A round is its id and kind (an extract may use one id for both), as the downloads name it.
+    keys = [f"{round_id}_{kind}" for round_id, kind in zip(totals["round_id"], totals["kind"], strict=True)]
+    titles = {
+        key: view.t(
+            "outreach_extract.funnel_title",
+            round=round_id,
+            kind=view.t(f"outreach_extract.kind_{kind}"),
+            period=fmt.date_range(start, end, view.lang),
+        )
+        for key, (round_id, kind, start, end) in zip(
+            keys, totals[["round_id", "kind", "period_start", "period_end"]].itertuples(index=False), strict=True
+        )
+    }
+    chosen = view.choice(
+        "round", keys, view.t("outreach_extract.choose_round"), format_func=titles.get, widget=st.selectbox
+    )
+    total = totals.iloc[keys.index(chosen)]
+    follow_ups = sentences.contact_follow_ups(total)
+    columns = ["month", "is_round_total", "contacts", "people"]
+    columns += [column for follow_up in follow_ups for column in (follow_up, f"{follow_up}_unknown")]
+    view.chart(
+        charts.contact_funnel_figure(total, follow_ups, lang=view.lang, title=titles[chosen]),
+        sentences.describe_contact_funnel(total, follow_ups, view.lang),
+        contacts[(contacts["round_id"] == total["round_id"]) & (contacts["kind"] == total["kind"])],
+        columns,
+        f"{prefix}contacts_{chosen}",
+    )
+    if not follow_ups:
+        st.caption(view.t("outreach_extract.none_known"))

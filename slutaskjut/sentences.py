@@ -148,8 +148,8 @@ def overview_summary(change: pd.DataFrame, project_start: str | None, lang: str)
     return f"{first} {t('overview.summary_cause', lang, start=project_start)}"
 
 
-def _source_fields(sources: pd.DataFrame, source_id: str, lang: str) -> tuple[str, str]:
-    source = sources.set_index("source_id").loc[source_id]
+def _source_fields(source: dict, lang: str) -> tuple[str, str]:
+    """A source's name and date as a sentence cites them; `source` is a row of the sources query."""
     name = t("sentence.source", lang, publisher=source["publisher"], title=source["title"])
     date = fmt.date(source["date_published"], lang) or t(
         "sentence.undated", lang, accessed=fmt.date(source["date_accessed"], lang)
@@ -235,10 +235,11 @@ def press_sentences(
         ("press.topic_outreach", outreach, _outreach_sentence),
         ("press.topic_finding", findings, _finding_sentence),
     ]
+    by_id = sources.set_index("source_id").to_dict("index")
     records = []
     for topic, frame, sentence in groups:
         for row in frame.itertuples():
-            source, date = _source_fields(sources, row.source_id, lang)
+            source, date = _source_fields(by_id[row.source_id], lang)
             records.append(
                 {
                     "topic": t(topic, lang),

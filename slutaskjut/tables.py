@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 
-from slutaskjut import fmt, privacy
+from slutaskjut import exports, fmt, privacy
 from slutaskjut.extract_schema import FOLLOW_UPS
 from slutaskjut.i18n import in_language, t, texts
 
@@ -54,7 +54,7 @@ def _code(column: str, value, lang: str) -> str:
     return t(key, lang, min_count=fmt.count(privacy.min_count(), lang))
 
 
-def _cell(column: str, value, lang: str, row: pd.Series) -> str:
+def _cell(column: str, value, lang: str, row: dict) -> str:
     if column in _MISSING_COUNT:
         missing = _MISSING_COUNT[column]
         lower_bound = column in _COUNTS and bool(row.get("is_lower_bound", False))
@@ -86,10 +86,10 @@ def _headers(columns, lang: str) -> dict[str, str]:
 
 
 def for_display(frame: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFrame:
-    frame = in_language(frame, lang)
+    records = in_language(frame, lang).to_dict("records")
     shown = pd.DataFrame(
-        {column: [_cell(column, row[column], lang, row) for _, row in frame.iterrows()] for column in columns},
-        index=range(len(frame)),
+        {column: [_cell(column, row[column], lang, row) for row in records] for column in columns},
+        index=range(len(records)),
     )
     return shown.rename(columns=_headers(columns, lang))
 
@@ -115,3 +115,8 @@ def for_download(frame: pd.DataFrame, columns: list[str], lang: str) -> pd.DataF
         elif any(isinstance(v, (dt.date, pd.Timestamp)) for v in frame[column]):
             frame[column] = frame[column].map(lambda v: None if fmt.is_missing(v) else v.strftime("%Y-%m-%d"))
     return frame.rename(columns=_headers(columns, lang))
+
+
+def csv_bytes(frame: pd.DataFrame, columns: list[str], lang: str) -> bytes:
+    """The CSV file of a table: its rows as downloaded (for_download)."""
+    return exports.csv_bytes(for_download(frame, columns, lang))

@@ -10,18 +10,18 @@ import itertools
 import json
 import random
 import re
-import shutil
 
 import duckdb
 import pandas as pd
 import pytest
+import streamlit
 from conftest import extract_database, run_page
 from test_pages import texts_of
 
 from slutaskjut import charts, exports, privacy, sentences, tables
 from slutaskjut.extract_schema import FOLLOW_UPS
 from slutaskjut.i18n import t
-from slutaskjut.queries import queries, run_query
+from slutaskjut.queries import models, queries, run_query
 
 BELOW, HIDDEN = privacy.BELOW_THRESHOLD, privacy.COMPLEMENTARY
 FUNNEL = "outreach_funnel_by_round_and_month"
@@ -286,7 +286,9 @@ KEYS = {"columns", "within", "total", "totals", "parts", "shares", "rows"}
 # Counts about people are about people in the programme (privacy.py): the contact extract and the
 # published outreach figures. The dead and injured of incidents are not: victims are counted in
 # the published yearly figures and the police's public reports, so incident views need no [suppress].
+# The tables that describe people, and the models built from them.
 PEOPLE_TABLES = {"interventions", "outreach_figures"}
+PEOPLE_TABLES |= {name for name, model in models().items() if set(model.description["tables"]) & PEOPLE_TABLES}
 
 
 def example_params(name: str) -> dict:
@@ -308,16 +310,14 @@ def test_every_suppress_section_names_the_querys_columns():
 
 
 @pytest.fixture(scope="module")
-def more_people(contacts_db, tmp_path_factory):
+def more_people(tmp_path_factory):
     """The contacts fixture with a twin of every person contacted and one more person in every
     published figure of people: every figure about people changes, and nothing else."""
+    contacts = pd.DataFrame(spring_round() + other_rounds())
+    twins = contacts.assign(contact_id="twin-" + contacts["contact_id"], person_key="twin-" + contacts["person_key"])
     path = tmp_path_factory.mktemp("more_people") / "more_people.duckdb"
-    shutil.copy(contacts_db, path)
+    extract_database(path, interventions=pd.concat([contacts, twins]))  # the models count the twins too
     with duckdb.connect(str(path)) as con:
-        con.execute(
-            "insert into interventions select * replace "
-            "('twin-' || contact_id as contact_id, 'twin-' || person_key as person_key) from interventions"
-        )
         con.execute("update outreach_figures set count = count + 1 where unit = 'people'")
     return path
 
@@ -509,9 +509,11 @@ def test_funnel_suppression_on_the_fixture(funnel):
 
 # The outreach page -------------------------------------------------------------------------------
 
+# Dates as pages write them ("2 september 2017") and as downloads do (2017-09-02, 2017-09): not counts.
 DATES = re.compile(
     r"\b(\d{1,2} )?(januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
     r"January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b"
+    r"|\b\d{4}-\d{2}(-\d{2})?\b"
 )
 NOT_PEOPLE = re.compile(r"\b\d+ (möten|meetings|samtal|conversations)\b")
 
@@ -525,11 +527,23 @@ def small_numbers(text: str, threshold: int) -> list[str]:
     return [text[max(0, n.start() - 40) : n.end() + 20] for n in numbers if 0 < int(n.group()) < threshold]
 
 
+TABLE_FILES = {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
 @pytest.fixture
 def downloads(monkeypatch):
-    """Every frame the page hands to a download (CSV or workbook)."""
+    """Every frame a click on a download button of the page would hand over (CSV or workbook).
+
+    The buttons' files are made on click (their data is a callable): the page run makes them here.
+    """
     frames: list[pd.DataFrame] = []
     csv_bytes, excel_bytes = exports.csv_bytes, exports.excel_bytes
+    download_button = streamlit.download_button
+
+    def click(label, data, **kwargs):
+        if callable(data) and kwargs["mime"] in TABLE_FILES:
+            data = data()
+        return download_button(label, data, **kwargs)
 
     def record_csv(frame):
         frames.append(frame)
@@ -541,6 +555,7 @@ def downloads(monkeypatch):
 
     monkeypatch.setattr(exports, "csv_bytes", record_csv)
     monkeypatch.setattr(exports, "excel_bytes", record_excel)
+    monkeypatch.setattr(streamlit, "download_button", click)
     return frames
 
 
