@@ -9,7 +9,8 @@ run: $(UV)
 	$(UV) run --no-sync streamlit run app.py
 
 test: $(UV)
-	sh .ci/chromium
+	sh .ci/test-tools
+	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
 	$(UV) sync --locked
 	$(UV) run --no-sync pytest
 

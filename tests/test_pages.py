@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from conftest import run_page
 from test_load import rewrite
 
+from slutaskjut import charts
 from slutaskjut.frame import PAGES
 from slutaskjut.i18n import t
 from slutaskjut.paths import ROOT
@@ -38,6 +40,28 @@ def test_page_renders_with_sources(key, lang):
     assert source_lines, "every page ends with the sources behind it"
     links = app.get("page_link")
     assert [link.proto.label for link in links] == [t(f"nav.{page}", lang) for page in PAGES]
+
+
+# Okabe and Ito's colours, which stay apart with every common colour-blindness, and the greys of the
+# not-published bands and of legend-only markers.
+OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+GREYS = {charts.NOT_PUBLISHED_COLOUR, "#555555"}
+
+
+@pytest.mark.parametrize("key", ["trends", "benchmarks", "outreach", "map"])  # the pages with charts
+def test_every_chart_has_a_text_alternative_a_table_and_safe_colours(key):
+    app = run_page(SCRIPTS[key], lang="en", **{"from": "2016", "to": "2022"})
+    plotly_charts, maps = app.get("plotly_chart"), app.get("deck_gl_json_chart")
+    assert plotly_charts or maps, f"{key} draws a chart"
+    captions = [caption.value for caption in app.caption]
+    for chart in plotly_charts + maps:
+        assert chart.proto.alt and chart.proto.alt in captions, "the description is the alt text and is shown"
+    # each chart has its rows in a table (view.chart puts one under it; the map lists its cells)
+    assert len(app.dataframe) >= len(plotly_charts) + len(maps)
+    for chart in plotly_charts:
+        for trace in json.loads(chart.proto.spec)["data"]:
+            colours = [trace.get("line", {}).get("color"), trace.get("marker", {}).get("color")]
+            assert {colour.upper() for colour in colours if colour} <= OKABE_ITO | GREYS, (key, trace.get("name"))
 
 
 def test_overview_headline_figures():

@@ -11,29 +11,22 @@ One dashboard and one provider serve the whole module:
   launches /usr/bin/chromium and never downloads a browser.
 
 Without /usr/bin/chromium the module is skipped, except in CI (CI=true), where that is a failure:
-`make test` installs chromium first (.ci/chromium).
+`make test` installs chromium first (.ci/test-tools).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import warnings
 from pathlib import Path
 
 import authlib.deprecate  # noqa: F401  (see below)
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from browser import chromium, dashboard_server, free_port, new_visitor, require_chromium
+from playwright.sync_api import Page, expect
 
 from slutaskjut.frame import PARTNER_PAGES
-from slutaskjut.paths import ROOT
 
 # oidc-provider-mock 0.3 imports Authlib modules that Authlib 1.9 deprecates. Authlib's first import
 # puts an "always" filter for its warnings in front of all others: imported above, it stays behind this one.
@@ -41,26 +34,16 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from oidc_provider_mock import run_server_in_thread
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests (.ci/chromium installs it)", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI runs these tests", allow_module_level=True)
+require_chromium()
 
 PARTNER_EMAIL = "analys@example.org"
 DOMAIN_PARTNER_EMAIL = "utredare@malmo.se"
 OTHER_EMAIL = "someone@example.com"
-TIMEOUT_MS = 30_000
-YEARS = "lang=en&from=2016&to=2022"
-# What the page shows for the May 2020 round: 2 people helped to move, "fewer than 3" in public.
+# The outreach pages chart the round in the link: May 2020, where 2 people were helped to move,
+# "fewer than 3" in public.
+YEARS = "lang=en&from=2016&to=2022&round=may_2020_custom_notification"
 HIDDEN = "Helped to move away: fewer than 3"
 SHOWN = "Helped to move away: 2;"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +57,6 @@ def provider():
 def dashboard(provider, imported_database, tmp_path_factory):
     """The dashboard's base URL: `streamlit run app.py` with sign-in configured against the provider."""
     folder = tmp_path_factory.mktemp("dashboard")
-    database = Path(shutil.copy(imported_database, folder / "dashboard.duckdb"))
     port = free_port()
     secrets_file = folder / "secrets.toml"
     secrets_file.write_text(
@@ -91,56 +73,21 @@ emails = ["{PARTNER_EMAIL}"]
 domains = ["malmo.se"]
 """
     )
-    env = {**os.environ, "SLUTASKJUT_DB": str(database)}
-    env.pop("SLUTASKJUT_DATA", None)
-    env.pop("SLUTASKJUT_MIN_COUNT", None)
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.address", "localhost", "--secrets.files", str(secrets_file)]
-    log = open(folder / "streamlit.log", "w+b")  # noqa: SIM115
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not start:\n{log.read().decode(errors='replace')}")
-            time.sleep(0.2)
+    with dashboard_server(imported_database, folder, port, ["--secrets.files", str(secrets_file)]) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def visitor(browser):
     """A new visitor: a browser context of its own, without cookies."""
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+    with new_visitor(browser) as page:
+        yield page
 
 
 def open_page(page: Page, url: str, heading: str) -> None:
