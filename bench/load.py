@@ -1,0 +1,532 @@
+"""Load test: concurrent sessions against a real `streamlit run app.py`, each changing filters; re-render times.
+
+    uv run python bench/load.py                                      # 50 sessions for 120 s, the built-in data
+    uv run python bench/load.py --sessions 5 --duration 20
+    uv run python bench/load.py --database /tmp/slutaskjut-bench-x/slutaskjut.duckdb   # e.g. benchmark.py --keep
+    uv run python bench/load.py --url http://127.0.0.1:8501          # a server already running (no memory figures)
+
+A script, not a test: it prints plain tables and exits 0 whether the targets (no errors, 95th percentile of the
+re-render time under 1 s) are met or not.
+
+No browser runs: each session speaks Streamlit's own protocol over one websocket, as the browser's tab does
+(on 2 cores, 50 chromium tabs would measure chromium, not the server). It connects to /_stcore/stream with
+the subprotocol "streamlit" and no Origin header (the XSRF token the browser sends as the second subprotocol
+only guards the sign-in cookie, and there is none here), sends protobuf BackMsgs and reads ForwardMsgs.
+
+1. Starts `streamlit run app.py` on a free port (with SLUTASKJUT_DB=--database when given), waits for
+   /_stcore/health, then opens every public page once in one session (not counted as re-renders): it pays
+   the imports, the database check and the default view's queries, as a server that has been up a while has.
+2. Starts --sessions sessions over --ramp seconds. Each opens a random page in a random language (a BackMsg
+   rerun_script whose client state has the URL's page name and query string, as a browser's first load).
+   Until --duration is over it then waits a think time (--think seconds x 0.5-1.5, default 1.5-4.5 s: a
+   reader looks at the result; --think 0 makes it a saturation test) and makes one change, drawn from a
+   random generator seeded per session (--seed), so reproducible:
+   - years (50 %):    moves the year slider: rerun_script with the widget states of the last run, the
+                      slider's (key "years"; its id learned from its element) set to a new [from, to]
+                      (double_array_value); its on_change writes the URL, as in the browser;
+   - page (25 %):     follows one of the sidebar's page links: rerun_script with the link's page hash and
+                      query string (the language and years);
+   - language (10 %): switches the language radio (key "lang", string_value of the option's label);
+   - choice (15 %):   changes one of the page's own choices (scale, grain, kind, measure), where it has any;
+                      elsewhere it moves the years.
+   Every rerun_script carries the query string the server last set (page_info_changed), the page's hash and
+   the state of every slider, radio and selectbox of the last run, as the browser sends them.
+3. A re-render is timed from sending the BackMsg to receiving its script_finished. An error is any of:
+   script_finished other than FINISHED_SUCCESSFULLY, an exception element, an st.error alert, a compile
+   error, page_not_found, no script_finished within 60 s, a closed websocket, a reference to a message the
+   session has not cached, and a re-render that does not show the change: the slider, radio or selectbox
+   changed, or the page followed, is not the one the next run shows.
+
+Cached messages: as the browser does, a session keeps the messages the server marks cacheable (elements of
+10 kB and more) and lists their hashes in each rerun_script; for these the server sends a ref_hash only, which
+the session fills from its cache. An entry unused for the server's max_cached_message_age runs is dropped.
+
+The memory figures are the server process's RSS (VmRSS) after the warm-up and at the end, and its peak
+(VmHWM). The CPU figures are the server's, this script's and every other process's during the load: the
+sessions share the machine's cores with the server, and so does any other work running at the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import math
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmark import table  # bench/benchmark.py, beside this script
+from streamlit import logger
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ClientState_pb2 import ClientState
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.PageLink_pb2 import PageLink
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+logger.set_log_level("error")  # no "No runtime found" warnings: frame's st.cache_data is imported, never run here
+
+from slutaskjut.frame import PAGES  # noqa: E402
+from slutaskjut.schema import LANGUAGES  # noqa: E402
+
+TARGET_P95_MS = 1000.0
+RUN_TIMEOUT_S = 60.0
+ACTIONS = {"years": 0.50, "page": 0.25, "language": 0.10, "choice": 0.15}
+WIDGET_KINDS = ("slider", "radio", "selectbox")
+# A page's name in the URL ("" for the main page, app.py), and the page's key in frame.PAGES.
+PAGE_KEYS = {("" if script == "app.py" else Path(script).stem): key for key, script in PAGES.items()}
+
+
+@dataclass
+class Widget:
+    """A slider, radio or selectbox as the last run drew it, and the value the browser would hold for it."""
+
+    id: str
+    kind: str
+    value: list[float] | str
+    options: list[str] = field(default_factory=list)  # a radio's or selectbox's labels
+    bounds: tuple[float, float] = (0.0, 0.0)  # a slider's
+
+    @classmethod
+    def from_element(cls, kind: str, proto) -> Widget:
+        if kind == "slider":
+            value = list(proto.value if proto.set_value else proto.default)
+            return cls(proto.id, kind, value, bounds=(proto.min, proto.max))
+        options = list(proto.options)
+        return cls(proto.id, kind, proto.raw_value if proto.set_value else options[proto.default], options)
+
+    def state(self, value: list[float] | str | None = None) -> WidgetState:
+        value = self.value if value is None else value
+        state = WidgetState(id=self.id)
+        if self.kind == "slider":
+            state.double_array_value.data[:] = value
+        else:
+            state.string_value = value
+        return state
+
+
+@dataclass
+class Change:
+    """A change a reader makes: the rerun_script it sends, and what the next run must show for it."""
+
+    action: str
+    state: ClientState
+    page_hash: str
+    widgets: dict[str, list[float] | str] = field(default_factory=dict)
+
+
+@dataclass
+class Shown:
+    """What one run showed: its errors, and the widgets and page links a reader can use next."""
+
+    errors: list[str] = field(default_factory=list)
+    widgets: dict[str, Widget] = field(default_factory=dict)  # by the widget's key
+    links: list[PageLink] = field(default_factory=list)
+
+
+class Session:
+    """One browser tab as the server sees it: its websocket, URL, widget states and message cache."""
+
+    def __init__(self, websocket: ClientConnection):
+        self.websocket = websocket
+        self.query_string = ""
+        self.page_hash = ""
+        self.page_names: dict[str, str] = {}  # page hash -> the page's name in the URL
+        self.widgets: dict[str, Widget] = {}  # by the widget's key
+        self.links: list[PageLink] = []
+        self.cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, the run it was last used in)
+        self.max_cache_age = 2
+        self.runs = 0
+
+    @property
+    def page(self) -> str:
+        return PAGE_KEYS.get(self.page_names.get(self.page_hash, "?"), "?")
+
+    async def open(self, page_name: str, query_string: str) -> tuple[float, list[str]]:
+        """A first load of /page_name?query_string."""
+        self.query_string = query_string
+        return await self.rerun(ClientState(query_string=query_string, page_name=page_name))
+
+    async def change(self, change: Change) -> tuple[float, list[str]]:
+        """Send the change; its time and its errors, with one if the run does not show the change."""
+        took, errors = await self.rerun(change.state)
+        if self.page_hash != change.page_hash:
+            errors.append(f"asked for page {change.page_hash}, the run showed {self.page_hash}")
+        for key, value in change.widgets.items():
+            shown = self.widgets[key].value if key in self.widgets else None
+            if shown != value:
+                errors.append(f"set {key} to {value}, the run showed {shown}")
+        return took, errors
+
+    async def rerun(self, state: ClientState) -> tuple[float, list[str]]:
+        """Send rerun_script and read the run's messages until its script_finished: the time taken, the errors."""
+        state.cached_message_hashes[:] = list(self.cache)
+        message = BackMsg()
+        message.rerun_script.CopyFrom(state)
+        shown = Shown()
+        start = time.perf_counter()
+        await self.websocket.send(message.SerializeToString())
+        async with asyncio.timeout(RUN_TIMEOUT_S):
+            while not self._receive(ForwardMsg.FromString(await self.websocket.recv()), shown):
+                pass
+        took = time.perf_counter() - start
+        self.widgets, self.links = shown.widgets, shown.links
+        self.runs += 1
+        self.cache = {key: entry for key, entry in self.cache.items() if self.runs - entry[1] <= self.max_cache_age}
+        return took * 1000, shown.errors
+
+    def _receive(self, msg: ForwardMsg, shown: Shown) -> bool:
+        """Take in one message of the run; True for its script_finished."""
+        kind = msg.WhichOneof("type")
+        if kind == "ref_hash":
+            if msg.ref_hash not in self.cache:
+                shown.errors.append(f"reference to a message not cached ({msg.ref_hash})")
+                return False
+            msg = self.cache[msg.ref_hash][0]
+            kind = msg.WhichOneof("type")
+        if msg.metadata.cacheable:
+            self.cache[msg.hash] = (msg, self.runs)
+        if kind == "new_session" and msg.new_session.config.max_cached_message_age:
+            self.max_cache_age = msg.new_session.config.max_cached_message_age
+        elif kind == "navigation":
+            self.page_hash = msg.navigation.page_script_hash
+            self.page_names = {page.page_script_hash: page.url_pathname for page in msg.navigation.app_pages}
+        elif kind == "page_info_changed":
+            self.query_string = msg.page_info_changed.query_string
+        elif kind == "page_not_found":
+            shown.errors.append(f"page not found: {msg.page_not_found.page_name!r}")
+        elif kind == "session_event" and msg.session_event.HasField("script_compilation_exception"):
+            exception = msg.session_event.script_compilation_exception
+            shown.errors.append(f"compile error: {exception.type}: {exception.message}")
+        elif kind == "delta" and msg.delta.HasField("new_element"):
+            element = msg.delta.new_element
+            element_kind = element.WhichOneof("type")
+            if element_kind == "exception":
+                shown.errors.append(f"exception: {element.exception.type}: {element.exception.message}")
+            elif element_kind == "alert" and element.alert.format == Alert.ERROR:
+                shown.errors.append(f"st.error: {element.alert.body}")
+            elif element_kind in WIDGET_KINDS:
+                widget = Widget.from_element(element_kind, getattr(element, element_kind))
+                shown.widgets[widget.id.split("-", 2)[-1]] = widget  # "$$ID-<hash>-<key>"
+            elif element_kind == "page_link":
+                shown.links.append(element.page_link)
+        elif kind == "script_finished":
+            if msg.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+                shown.errors.append(f"script finished: {status}")
+            return True
+        return False
+
+    def next_change(self, rng: random.Random) -> Change:
+        """A change drawn at random: see the module's docstring."""
+        action = rng.choices(list(ACTIONS), weights=list(ACTIONS.values()))[0]
+        choices = [key for key, widget in self.widgets.items() if widget.kind != "slider" and key != "lang"]
+        if action == "choice" and not choices:
+            action = "years"
+        if action in ("years", "language") and not {"years", "lang"} <= set(self.widgets):
+            action = "page"  # a page without the sidebar's filters (a data error): leave it
+        states = {key: widget.state() for key, widget in self.widgets.items()}
+        state = ClientState(query_string=self.query_string, page_script_hash=self.page_hash)
+        change = Change(action, state, self.page_hash)
+        if action == "page":
+            link = rng.choice([link for link in self.links if link.page_script_hash != self.page_hash])
+            state.query_string, state.page_script_hash = link.query_string, link.page_script_hash
+            change.page_hash = link.page_script_hash
+        else:
+            key = {"years": "years", "language": "lang"}.get(action) or rng.choice(choices)
+            widget = self.widgets[key]
+            value = _new_years(rng, widget) if key == "years" else _other_option(rng, widget)
+            states[key] = widget.state(value)
+            change.widgets[key] = value
+        state.widget_states.widgets.extend(states.values())
+        return change
+
+
+def _new_years(rng: random.Random, slider: Widget) -> list[float]:
+    """Another year range within the slider's bounds (a single year is a range too)."""
+    first, last = (int(bound) for bound in slider.bounds)
+    while True:
+        value = sorted(float(rng.randint(first, last)) for _ in range(2))
+        if value != slider.value:
+            return value
+
+
+def _other_option(rng: random.Random, widget: Widget) -> str:
+    return rng.choice([option for option in widget.options if option != widget.value])
+
+
+# --- the sessions -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    """One run: the page it showed, the change that asked for it, its time and errors."""
+
+    page: str
+    action: str
+    ms: float
+    errors: list[str]
+
+
+def _connect(url: str):
+    # No pings: the browser sends none, and a ping unanswered while the server is busy would end the session.
+    return connect(
+        url.replace("http", "ws", 1) + "/_stcore/stream",
+        subprotocols=["streamlit"],
+        max_size=None,
+        ping_interval=None,
+        open_timeout=RUN_TIMEOUT_S,
+    )
+
+
+async def run_session(number: int, args, url: str, deadline: float, records: list[Record]) -> None:
+    """One reader: opens a random page, then changes filters until the deadline, all timed."""
+    rng = random.Random(f"{args.seed}:{number}")
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(args.ramp * number / args.sessions)
+    page_name = rng.choice(list(PAGE_KEYS))
+    page, action = PAGE_KEYS[page_name], "open"
+    try:
+        async with _connect(url) as websocket:
+            session = Session(websocket)
+            took, errors = await session.open(page_name, f"lang={rng.choice(LANGUAGES)}")
+            page = session.page
+            records.append(Record(page, action, took, errors))
+            while True:
+                await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
+                if loop.time() >= deadline:
+                    return
+                change = session.next_change(rng)
+                action = change.action
+                took, errors = await session.change(change)
+                page = session.page
+                records.append(Record(page, action, took, errors))
+    except (TimeoutError, ConnectionClosed, OSError) as error:
+        timed_out = isinstance(error, TimeoutError)
+        message = f"no script_finished within {RUN_TIMEOUT_S:.0f} s" if timed_out else repr(error)
+        records.append(Record(page, action, math.nan, [message]))
+
+
+async def warm_up(url: str) -> list[Record]:
+    """Every public page once, in one session, in the default view."""
+    records = []
+    async with _connect(url) as websocket:
+        session = Session(websocket)
+        for page_name in PAGE_KEYS:
+            took, errors = await session.open(page_name, "lang=sv")
+            records.append(Record(session.page, "warm-up", took, errors))
+    return records
+
+
+async def load(args, url: str) -> tuple[list[Record], float]:
+    """All the sessions; their records and the wall time they took."""
+    records: list[Record] = []
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    deadline = start + args.duration
+    await asyncio.gather(*(run_session(n, args, url, deadline, records) for n in range(args.sessions)))
+    return records, loop.time() - start
+
+
+# --- the server ---------------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(database: Path | None, log) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = os.environ | ({"SLUTASKJUT_DB": str(database)} if database else {})
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
+    command += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with code {server.returncode}: see {log.name}")
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return server, url
+        except OSError:
+            time.sleep(0.5)
+    stop_server(server)
+    raise SystemExit(f"the server did not answer /_stcore/health within 120 s: see {log.name}")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """VmRSS and VmHWM (the peak) of a process, in MB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0]) / 1024
+    return values
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all processes have used since boot, all cores (from /proc/stat: all but idle and iowait)."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+# --- the report -----------------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def timing_row(name: str, records: list[Record]) -> list:
+    times = [record.ms for record in records if not math.isnan(record.ms)]
+    errors = sum(len(record.errors) for record in records)
+    if not times:
+        return [name, len(records), "-", "-", "-", errors]
+    return [
+        name,
+        len(times),
+        f"{statistics.median(times):.0f}",
+        f"{percentile(times, 95):.0f}",
+        f"{max(times):.0f}",
+        errors,
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=50, help="concurrent sessions (default 50)")
+    parser.add_argument("--duration", type=float, default=120, help="seconds of changes (default 120)")
+    parser.add_argument("--ramp", type=float, default=5, help="seconds over which the sessions start (default 5)")
+    parser.add_argument("--think", type=float, default=3, help="mean seconds between a re-render and the next change")
+    parser.add_argument("--seed", type=int, default=20261121, help="seed of the sessions' random choices")
+    parser.add_argument("--database", type=Path, help="SLUTASKJUT_DB for the server (default: the app's own)")
+    parser.add_argument("--url", help="a running server to load instead of starting one, e.g. http://127.0.0.1:8501")
+    args = parser.parse_args()
+
+    print(
+        f"Sluta skjut load test, {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, "
+        f"Python {sys.version.split()[0]}; {args.sessions} sessions started over {args.ramp:g} s, changing filters "
+        f"for {args.duration:g} s, think time {args.think * 0.5:g}-{args.think * 1.5:g} s, seed {args.seed}"
+    )
+    memory, cpu = {}, {}
+    with tempfile.NamedTemporaryFile("w+", prefix="slutaskjut-load-", suffix=".log") as log:
+        server, url = (None, args.url.rstrip("/")) if args.url else start_server(args.database, log)
+        try:
+            database = args.database or "the app's default (SLUTASKJUT_DB, else .cache/slutaskjut.duckdb)"
+            started = f"streamlit run app.py, pid {server.pid}, database {database}" if server else "already running"
+            print(f"Server: {url} ({started})")
+            warm = asyncio.run(warm_up(url))
+            print("Warm-up, every page once: " + ", ".join(f"{r.page} {r.ms / 1000:.1f} s" for r in warm))
+            if server:
+                memory["server RSS after the warm-up"] = memory_mb(server.pid)["VmRSS"]
+                cpu["server"] = -cpu_seconds(server.pid)
+            cpu["this script"], cpu["all processes"] = -time.process_time(), -machine_busy_seconds()
+            records, wall = asyncio.run(load(args, url))
+            cpu["this script"] += time.process_time()
+            cpu["all processes"] += machine_busy_seconds()
+            if server:
+                cpu["server"] += cpu_seconds(server.pid)
+                status = memory_mb(server.pid)
+                memory["server RSS at the end"] = status["VmRSS"]
+                memory["server peak RSS (VmHWM)"] = status["VmHWM"]
+        finally:
+            if server:
+                stop_server(server)
+        log.seek(0)
+        log_problems = [line.rstrip() for line in log if "Traceback" in line or " ERROR " in line]
+    # What the server and this script did not use went to other work on the machine (other tests, a browser).
+    cpu["other processes" + ("" if server else " (the server too)")] = cpu.pop("all processes") - sum(cpu.values())
+    report(args, warm + records, wall, memory, cpu, log_problems)
+    return 0
+
+
+def report(args, records: list[Record], wall: float, memory: dict, cpu: dict, log_problems: list[str]) -> None:
+    rerenders = [record for record in records if record.action in ACTIONS]
+    times = [record.ms for record in rerenders if not math.isnan(record.ms)]
+    errors = [(record, message) for record in records for message in record.errors]
+    p95 = percentile(times, 95) if times else math.nan
+    rows = [
+        ["sessions", args.sessions],
+        ["load time, s", f"{wall:.0f}"],
+        ["re-renders (filter and page changes)", len(times)],
+        ["re-renders per second", f"{len(times) / wall:.1f}"],
+        ["errors (every run, the warm-up and first loads too)", len(errors)],
+        ["median re-render, ms", f"{statistics.median(times):.0f}" if times else "-"],
+        ["95th percentile, ms", f"{p95:.0f}"],
+        ["max, ms", f"{max(times):.0f}" if times else "-"],
+    ]
+    table(["measure", "value"], rows, "Re-renders (from sending rerun_script to receiving its script_finished)")
+
+    columns = ["runs", "median ms", "p95 ms", "max ms", "errors"]
+    by_page: dict[str, list[Record]] = {}
+    for record in rerenders:
+        by_page.setdefault(record.page, []).append(record)
+    order = [page for page in PAGES if page in by_page] + sorted(set(by_page) - set(PAGES))
+    table(["page", *columns], [timing_row(page, by_page[page]) for page in order], "Re-renders by the page shown")
+    by_action: dict[str, list[Record]] = {}
+    for record in records:
+        by_action.setdefault(record.action, []).append(record)
+    order = [action for action in ("warm-up", "open", *ACTIONS) if action in by_action]
+    table(
+        ["change", *columns],
+        [timing_row(action, by_action[action]) for action in order],
+        "Runs by change (warm-up: one session, every page once; open: a session's first load; neither is a "
+        "re-render above)",
+    )
+
+    rows = [[name, f"{mb:.0f}"] for name, mb in memory.items()]
+    if rows:
+        table(["memory", "MB"], rows, "Server memory")
+    rows = [[name, f"{seconds:.0f}", f"{seconds / wall:.2f}"] for name, seconds in cpu.items()]
+    table(["CPU during the load", "s", "cores busy"], rows, f"CPU ({os.cpu_count()} cores)")
+
+    print(f"\nErrors: {len(errors)}")
+    for (page, action, message), count in Counter((r.page, r.action, m) for r, m in errors).most_common(10):
+        print(f"  {count:4d} x {page}, {action}: {message[:300]}")
+    if log_problems:
+        print(f"Server log: {len(log_problems)} lines with Traceback or ERROR, the first:")
+        for line in log_problems[:5]:
+            print(f"  {line[:300]}")
+    no_errors = not errors and not log_problems
+    fast = p95 < TARGET_P95_MS
+    print(
+        f"\nTargets: no errors: {'met' if no_errors else 'NOT met'}; "
+        f"95th percentile < {TARGET_P95_MS:.0f} ms: {'met' if fast else 'NOT met'} ({p95:.0f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
