@@ -614,12 +614,18 @@ def server_memory(db_path: Path) -> list[list]:
         )
         print("\nServer page loads in chromium (first load, incl. the browser): " + ", ".join(timings))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     return rows
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop a `streamlit run` started here: terminate it, and kill it when it has not ended within 10 s."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmark import table  # bench/benchmark.py, beside this script
+from benchmark import stop_server, table  # bench/benchmark.py, beside this script
 from streamlit import logger
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -368,15 +368,6 @@ def start_server(database: Path | None, log) -> tuple[subprocess.Popen, str]:
             time.sleep(0.5)
     stop_server(server)
     raise SystemExit(f"the server did not answer /_stcore/health within 120 s: see {log.name}")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def memory_mb(pid: int) -> dict[str, float]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from browser import chromium
 from extract_files import incident_row, write_csv
 from streamlit import config as streamlit_config
 from streamlit.runtime.secrets import secrets_singleton
@@ -121,3 +122,10 @@ def imported_database(database_path, tmp_path_factory) -> Path:
     ]
     import_files("incidents", [write_csv(folder / "incidents.csv", rows)], path, imported_by="test")
     return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, driven by Playwright: one for each browser test module (tests/browser.py)."""
+    with chromium() as launched:
+        yield launched

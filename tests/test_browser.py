@@ -31,7 +31,7 @@ from xml.etree import ElementTree
 import numpy as np
 import openpyxl
 import pytest
-from browser import TIMEOUT_MS, chromium, dashboard_server, new_visitor, require, require_chromium
+from browser import TIMEOUT_MS, dashboard_server, new_visitor, require, require_chromium
 from PIL import Image
 from playwright.sync_api import Error, Locator, Page, expect
 
@@ -123,12 +123,6 @@ def fresh_dashboard(database_path, tmp_path_factory):
     """Another dashboard, for the links only: no visitor has been there before them."""
     with dashboard_server(database_path, tmp_path_factory.mktemp("fresh_dashboard")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

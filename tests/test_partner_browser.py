@@ -23,7 +23,7 @@ from pathlib import Path
 
 import authlib.deprecate  # noqa: F401  (see below)
 import pytest
-from browser import chromium, dashboard_server, free_port, new_visitor, require_chromium
+from browser import dashboard_server, free_port, new_visitor, require_chromium
 from playwright.sync_api import Page, expect
 
 from slutaskjut.frame import PARTNER_PAGES
@@ -75,12 +75,6 @@ domains = ["malmo.se"]
     )
     with dashboard_server(imported_database, folder, port, ["--secrets.files", str(secrets_file)]) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture
