@@ -94,12 +94,16 @@ downloads = {
 }
 span = f"{view.year_from}-{view.year_to}"
 workbook_name = f"sluta-skjut-{span}.xlsx"
-download_tables = [
-    press_pack.Table(
-        f"{name.removeprefix('table_name.')}-{span}.csv", view.t(name), tables.for_download(frame, columns, view.lang)
-    )
-    for name, (frame, columns) in downloads.items()
-]
+csv_names = {name: f"{name.removeprefix('table_name.')}-{span}.csv" for name in downloads}
+
+
+def download_tables() -> list[press_pack.Table]:
+    """The tables as downloaded, for the pack and the workbook: made when one of them is clicked."""
+    return [
+        press_pack.Table(csv_names[name], view.t(name), tables.for_download(frame, columns, view.lang))
+        for name, (frame, columns) in downloads.items()
+    ]
+
 
 # The main charts as the Trends and US comparisons pages draw them (counts; shootings for Malmö).
 years_text = fmt.year_range(view.year_from, view.year_to)
@@ -132,19 +136,30 @@ benchmark = charts.benchmark_figure(
 lines = view.chart_lines([us_results, shootings_change])
 pack_charts.append(press_pack.Chart("us_results.png", benchmark, benchmark.layout.title.text, *lines))
 
-st.download_button(  # built, charts rendered, only when clicked
-    view.t("press.pack"),
-    functools.partial(
-        press_pack.build,
+runs_to = view.runs_to()
+
+
+def pack() -> bytes:
+    return press_pack.build(
         lang=view.lang,
         years=years_text,
         sentences=key_figures_by_language,
-        tables=download_tables,
+        tables=download_tables(),
         workbook_name=workbook_name,
         charts=pack_charts,
         sources=sources,
-        runs_to=view.runs_to(),
-    ),
+        runs_to=runs_to,
+    )
+
+
+def workbook() -> bytes:
+    return exports.excel_bytes({table.sheet: table.frame for table in download_tables()})
+
+
+# The pack, the workbook and the CSV files are made when their button is clicked, not on every run.
+st.download_button(  # charts rendered only then too
+    view.t("press.pack"),
+    pack,
     file_name=f"sluta-skjut-press-{span}.zip",
     mime="application/zip",
     key="download_press_pack",
@@ -153,20 +168,19 @@ st.download_button(  # built, charts rendered, only when clicked
     icon=":material/folder_zip:",
     help=None if images.available() else images.NO_BROWSER,  # the charts need chromium
 )
-# The workbook and the CSV files are made when their button is clicked, not on every run.
 st.download_button(
     view.t("press.workbook"),
-    functools.partial(exports.excel_bytes, {table.sheet: table.frame for table in download_tables}),
+    workbook,
     file_name=workbook_name,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_workbook",
     on_click="ignore",
 )
-for name, table in zip(downloads, download_tables, strict=True):
+for name, (frame, columns) in downloads.items():
     st.download_button(
-        f"{view.t('common.download_csv')}: {table.sheet}",
-        functools.partial(exports.csv_bytes, table.frame),
-        file_name=table.file_name,
+        f"{view.t('common.download_csv')}: {view.t(name)}",
+        functools.partial(tables.csv_bytes, frame, columns, view.lang),
+        file_name=csv_names[name],
         mime="text/csv",
         key=f"download_{name}",
         on_click="ignore",

@@ -83,11 +83,11 @@ def _panels(titles: list[str], spacing: float) -> tuple[dict, list[dict]]:
         if row < rows:  # tick labels only under the bottom panel, which the others follow
             axes[f"xaxis{_axis(row)}"] |= {"matches": f"x{_axis(rows)}", "showticklabels": False}
         axes[f"yaxis{_axis(row)}"] = {"anchor": f"x{_axis(row)}", "domain": [max(top - height, 0), top]}
-    for row, text in enumerate(titles, start=1):
-        top = 1 - (row - 1) * (height + spacing)
+        if row > len(titles):
+            continue
         annotations.append(
             {
-                "text": text,
+                "text": titles[row - 1],
                 "x": 0,  # left, clear of the milestones' numbers at the panel's top
                 "xanchor": "left",
                 "xref": "paper",
@@ -394,7 +394,11 @@ def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
         )
         peak = max((count for count in counts if count is not None), default=0)
         # whole numbers only: a tick every 1 for small counts, plotly's own steps above
-        layout[f"yaxis{_axis(row)}"] |= {"range": [0, max(peak, 1) * 1.15], "dtick": 1 if peak <= 5 else None}
+        layout[f"yaxis{_axis(row)}"] |= {
+            "range": [0, max(peak, 1) * 1.15],
+            "dtick": 1 if peak <= 5 else None,
+            "title": {"text": t("trends.axis_count", lang)},
+        }
     if periods["is_partial"].fillna(False).astype(bool).any():
         data.append(  # a legend entry for the open markers
             {
@@ -406,8 +410,5 @@ def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
                 "name": t("trends.legend_partial", lang),
             }
         )
-    for axis in layout:
-        if axis.startswith("yaxis"):
-            layout[axis]["title"] = {"text": t("trends.axis_count", lang)}
     layout["annotations"] = annotations
     return _figure(data, layout, lang=lang, title=title, height=200 * max(len(kinds), 1) + 140)
