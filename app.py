@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from slutaskjut import fmt, sentences
+from slutaskjut import fmt, markdown, sentences
 from slutaskjut.frame import page
 from slutaskjut.i18n import in_language
 from slutaskjut.schema import MEASURES
@@ -37,6 +37,6 @@ st.markdown(sentences.overview_summary(change.reset_index(), project_start, view
 st.subheader(view.t("overview.help_title"))
 help_lines = in_language(view.query("help_lines"), view.lang)
 for purpose, lines in help_lines.groupby("purpose", sort=False):
-    st.markdown(f"**{purpose}**: " + " · ".join(lines["contact"]))
+    st.markdown(view.t("overview.help_line", purpose=purpose, contacts=markdown.join(" · ", lines["contact"])))
 
 view.footer()

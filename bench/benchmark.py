@@ -10,7 +10,8 @@ A script, not a test: it prints plain tables and exits 0 whether the targets are
    2016-2025, inside Malmö, source "Benchmark" (never "synthetic"). Writing them is not timed as import.
 2. Builds a fresh database at a temporary SLUTASKJUT_DB from data/ (load.ensure_database) and imports both
    files with slutaskjut.imports.import_files, under a pseudonymisation key set here.
-3. For every public page (frame.PAGES) and, with a mocked partner, every partner page (frame.PARTNER_PAGES):
+3. For every public page (frame.PAGES) and, with a mocked partner, every section of the partner page
+   (frame.PARTNER_SECTIONS):
    runs the page in AppTest (?lang=sv&from=2016&to=2025) once to warm up, recording every named query and
    its parameters (by wrapping frame._query); then times
    - cold:     that first run (empty st.cache_data: every query runs);
@@ -119,39 +120,6 @@ def incident_frame(n: int, seed: int = SEED) -> pd.DataFrame:
             "source": SOURCE,
         }
     )
-
-
-def contact_frame(n: int, seed: int = SEED + 1) -> pd.DataFrame:
-    """n valid contacts in rounds of about a month, four a year, by about n / 4 people in 400 groups."""
-    from slutaskjut.extract_schema import CONTACT_KINDS, FOLLOW_UPS
-
-    rng = np.random.default_rng(seed)
-    rounds = [(year, quarter) for year in range(FIRST_YEAR, LAST_YEAR + 1) for quarter in range(4)]
-    rounds = [(y, q) for y, q in rounds if dt.date(y, 3 * q + 1, 1) <= dt.date.today()]
-    which = rng.integers(0, len(rounds), n)
-    starts = np.array([np.datetime64(dt.date(y, 3 * q + 1, 1), "D") for y, q in rounds])
-    days = starts[which] + rng.integers(0, 28, n).astype("timedelta64[D]")
-    days = np.minimum(days, np.datetime64(dt.date.today(), "D"))
-    round_ids = np.array([f"bench_{y}_q{q + 1}" for y, q in rounds], dtype=object)[which]
-    kinds = np.array(CONTACT_KINDS, dtype=object)[np.array([i % 2 for i in range(len(rounds))])[which]]
-    people = rng.integers(1, max(n // 4, 10) + 1, n)
-    person_refs = np.char.add("B-P-", np.char.zfill(people.astype(str), 6)).astype(object)
-    group_refs = np.char.add("B-G-", np.char.zfill((people % 400).astype(str), 4)).astype(object)
-    group_refs[rng.random(n) < 0.2] = None
-    frame = {
-        "contact_id": np.char.add("B-C-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(object),
-        "person_ref": person_refs,
-        "group_ref": group_refs,
-        "date": np.datetime_as_string(days, unit="D").astype(object),
-        "kind": kinds,
-        "round_id": round_ids,
-    }
-    for follow_up in FOLLOW_UPS:
-        values = np.where(rng.random(n) < 0.3, "true", "false").astype(object)
-        values[rng.random(n) < 0.2] = None
-        frame[follow_up] = values
-    frame["source"] = SOURCE
-    return pd.DataFrame(frame)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
@@ -265,11 +233,12 @@ def import_step(args, folder: Path, db_path: Path, results) -> None:
     the import takes is not counted in the page runs' (the parent's) RSS."""
     from slutaskjut.imports import import_files
     from slutaskjut.load import ensure_database
+    from tests.contact_extracts import Shape, contact_frame  # the generator of the tests' fixture extracts too
 
     start = time.perf_counter()
     files = {
         "incidents": write_parquet(incident_frame(args.incidents), folder / "incidents.parquet"),
-        "interventions": write_parquet(contact_frame(args.contacts), folder / "contacts.parquet"),
+        "interventions": write_parquet(contact_frame(Shape(args.contacts), SEED + 1), folder / "contacts.parquet"),
     }
     generated = time.perf_counter() - start
     gc.collect()
@@ -419,7 +388,7 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
         },
         "partners": {"emails": ["bench@example.org"]},
     }
-    partner = {"is_logged_in": True, "email": "bench@example.org", "name": "Benchmark"}
+    partner = {"is_logged_in": True, "email": "bench@example.org", "email_verified": True, "name": "Benchmark"}
 
     recorded: list[tuple[str, dict]] = []
     cached_public, cached_partner = frame._query, frame._query_unsuppressed
@@ -460,25 +429,25 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
     streamlit_logger.set_log_level("error")  # again: loggers made since keep the level they were made with
     # what AppTest itself costs: a page with one title and no data
     floor_ms = median_ms(lambda: AppTest.from_string("import streamlit as st\nst.title('x')").run(), args.runs)
-    pages = [(key, script, False) for key, script in frame.PAGES.items()]
-    pages += [(key, script, True) for key, script in frame.PARTNER_PAGES.items()]
+    pages = [(key, script, False, {}) for key, script in frame.PAGES.items()]
+    pages += [(f"partner_{name}", frame.PARTNER_PAGE, True, {"section": name}) for name in frame.PARTNER_SECTIONS]
 
     rows, query_times, query_pages, opens, filter_runs, filter_fingerprints = [], {}, {}, [], 0, 0
     data_folders = [ROOT / "data", *folder.glob("*.parquet")]
-    for key, script, is_partner in pages:
+    for key, script, is_partner, choice in pages:
         st.cache_data.clear()
         recorded.clear()
         start = time.perf_counter()
-        run_page(script, is_partner)
+        run_page(script, is_partner, **choice)
         cold = ms(time.perf_counter() - start)
         distinct = list({(name, repr(sorted(params.items()))): (name, params) for name, params in recorded}.values())
 
-        def warm_run(script=script, is_partner=is_partner):
-            run_page(script, is_partner)
+        def warm_run(script=script, is_partner=is_partner, choice=choice):
+            run_page(script, is_partner, **choice)
 
-        def uncached_run(script=script, is_partner=is_partner):
+        def uncached_run(script=script, is_partner=is_partner, choice=choice):
             st.cache_data.clear()
-            run_page(script, is_partner)
+            run_page(script, is_partner, **choice)
 
         warm = median_ms(warm_run, args.runs)
 
@@ -489,7 +458,7 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
         for year in range(2017, 2017 + args.runs):
             with FileOpens(data_folders) as counter:
                 start = time.perf_counter()
-                run_page(script, is_partner, **{"from": str(year)})
+                run_page(script, is_partner, **choice, **{"from": str(year)})
                 filter_times.append(time.perf_counter() - start)
             opens += counter.opened
             filter_runs += 1

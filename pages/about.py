@@ -15,7 +15,7 @@ definitions = in_language(view.query("definitions"), view.lang)
 for kind, heading in (("definition", "about.definitions"), ("caveat", "about.caveats")):
     st.subheader(view.t(heading))
     for row in definitions[definitions["kind"] == kind].itertuples():
-        st.markdown(f"**{row.title}**: {row.text}")
+        st.markdown(view.t("about.definition", title=row.title, text=row.text))
 
 st.subheader(view.t("about.updated"))
 updated = view.query("figures_last_updated")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from slutaskjut import charts, sentences
+from slutaskjut import charts, markdown, sentences
 from slutaskjut.frame import page
 from slutaskjut.i18n import in_language
 from slutaskjut.schema import MEASURES
@@ -47,16 +47,26 @@ view.chart(
 st.subheader(view.t("benchmarks.studies"))
 for row in localised.itertuples():
     period = row.study_period if isinstance(row.study_period, str) else view.t("benchmarks.period_unknown")
-    st.markdown(
-        f"**{row.city}** ({row.programme}, {view.t('benchmarks.programme_from', year=row.programme_start_year)}): "
-        f"{row.metric}; {period}. {row.study}. {row.design}."
-        + (f" *{row.caveat}*" if isinstance(row.caveat, str) else "")
+    study = view.t(
+        "benchmarks.study",
+        city=row.city,
+        programme=row.programme,
+        since=view.t("benchmarks.programme_from", year=row.programme_start_year),
+        metric=row.metric,
+        period=period,
+        study=row.study,
+        design=row.design,
     )
+    caveat = view.t("benchmarks.study_caveat", caveat=row.caveat) if isinstance(row.caveat, str) else None
+    st.markdown(f"{study} {caveat}" if caveat else study)
 
 st.subheader(view.t("benchmarks.review"))
 findings = in_language(view.query("evaluation_findings"), view.lang).set_index("finding_id")["finding"]
 st.markdown(
-    "\n".join(f"- {finding}" for finding in findings.reindex(["systematic_review", "effect_evaluation"]).dropna())
+    "\n".join(
+        f"- {markdown.escape(finding)}"
+        for finding in findings.reindex(["systematic_review", "effect_evaluation"]).dropna()
+    )
 )
 
 view.footer()

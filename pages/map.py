@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from slutaskjut import fmt, maps, privacy, sentences
+from slutaskjut import fmt, maps, markdown, privacy, sentences
 from slutaskjut.frame import page
-
-KINDS = ["all", "shooting", "suspected_shooting", "explosion"]
 
 view = page("map")
 st.title(view.t("map.title"))
@@ -22,7 +20,9 @@ else:
             min_count=fmt.count(threshold, view.lang),
         )
     )
-    kind = view.choice("kind", KINDS, view.t("map.kind"), format_func=lambda value: view.t(f"incident_kind.{value}"))
+    kind = view.choice(
+        "kind", maps.KINDS, view.t("map.kind"), format_func=lambda value: view.t(f"incident_kind.{value}")
+    )
     filters = {"from_year": view.year_from, "to_year": view.year_to, "kind": kind, "min_count": threshold}
     cells = view.query("incidents_by_cell", **maps.GRID, **filters)
     kind_lower = view.t(f"incident_kind_lower.{kind}")
@@ -34,7 +34,7 @@ else:
         description = sentences.describe_map(cells, kind, years, threshold, view.lang)
         st.pydeck_chart(
             maps.cell_deck(cells, lang=view.lang, threshold=threshold),
-            alt=description,
+            alt=markdown.plain(description),
             height=560,
             key="map_cells",
         )

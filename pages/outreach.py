@@ -1,12 +1,13 @@
 """Outreach: custom-notification rounds as funnels, call-ins, and totals since the start.
 
 Then, when a contact extract is loaded, each round's people and follow-ups from it, by month.
-Counts of people come suppressed from the queries (privacy.py): small ones read "fewer than 3".
+Counts of people from the contact extract come suppressed from the query (privacy.py): small ones
+read "fewer than 3". Published figures are shown as published.
 """
 
 import streamlit as st
 
-from slutaskjut import charts, fmt, privacy, sections, sentences
+from slutaskjut import charts, fmt, markdown, privacy, sections, sentences
 from slutaskjut.frame import page
 from slutaskjut.i18n import in_language
 
@@ -37,9 +38,9 @@ for activity in ("call_ins_and_notifications", "programme_total"):
     figures = localised[localised["activity"] == activity]
     if figures.empty:
         continue
-    st.subheader(figures["label"].iloc[0])
+    st.subheader(markdown.escape(figures["label"].iloc[0]))
     for column, row in zip(st.columns(len(figures)), figures.itertuples(), strict=True):
-        count = privacy.count_text(row, "count", view.lang, lower_bound=row.is_lower_bound)
+        count = fmt.count(row.count, view.lang, lower_bound=row.is_lower_bound)
         column.metric(view.t(f"stage.{row.stage}"), f"{count} {view.t(f'unit.{row.unit}')}", border=True)
     if figures["is_lower_bound"].any():
         st.caption(view.t("outreach.lower_bound"))

@@ -38,7 +38,12 @@ else:
 
 if len(milestones):
     st.markdown(f"**{view.t('trends.milestones')}**")
-    st.markdown("\n".join(f"{n}. {m.when}: {m.label}" for n, m in enumerate(milestones.itertuples(), start=1)))
+    st.markdown(
+        "\n".join(
+            view.t("trends.milestone", number=number, when=milestone.when, label=milestone.label)
+            for number, milestone in enumerate(milestones.itertuples(), start=1)
+        )
+    )
 for row in provisional.itertuples():
     st.info(
         view.t(

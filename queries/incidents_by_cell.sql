@@ -11,13 +11,15 @@ with grid as (
 ),
 
 selected as (
-    select kind, latitude, longitude
+    select year(date) as year, kind, latitude, longitude
     from incidents
     where year(date) between $from_year and $to_year and ($kind = 'all' or kind = $kind)
 ),
 
 projected as (
     select
+        selected.year,
+        selected.kind,
         (selected.longitude - grid.lon0) * grid.metres_per_degree_lon as x,
         (selected.latitude - grid.lat0) * grid.metres_per_degree_lat as y,
         grid.size
@@ -28,6 +30,8 @@ projected as (
 axial as (
     -- pointy-top hexagons: fractional axial coordinates q, r and the third cube coordinate s = -q - r
     select
+        year,
+        kind,
         (sqrt(3) / 3 * x - y / 3) / size as q,
         (2.0 / 3 * y) / size as r,
         -((sqrt(3) / 3 * x - y / 3) / size) - (2.0 / 3 * y) / size as s
@@ -36,6 +40,8 @@ axial as (
 
 rounded as (
     select
+        year,
+        kind,
         round(q) as rq,
         round(r) as rr,
         round(s) as rs,
@@ -48,17 +54,35 @@ rounded as (
 cells as (
     -- cube rounding: the coordinate that moved most is recomputed from the other two, so q + r + s = 0
     select
+        year,
+        kind,
         cast(case when dq > dr and dq > ds then -rr - rs else rq end as bigint) as cell_q,
         cast(case when dq > dr and dq > ds then rr when ds > dr then rr else -rq - rs end as bigint) as cell_r
     from rounded
 ),
 
-by_cell as (
+atoms as (
+    -- the unit published: one cell's incidents of one calendar year and one kind. Every view (a range of years,
+    -- a kind or all) is a sum of these, so two views that differ in years or kind differ by whole atoms.
     select
         cell_q,
         cell_r,
+        year,
+        kind,
         count(*) as incident_count
     from cells
+    group by cell_q, cell_r, year, kind
+),
+
+by_cell as (
+    -- a cell counts only its atoms of at least min_count: any difference of two views is then 0 or a sum of
+    -- atoms each at least min_count, never a small count
+    select
+        cell_q,
+        cell_r,
+        sum(incident_count) as incident_count
+    from atoms
+    where incident_count >= $min_count
     group by cell_q, cell_r
 ),
 
@@ -70,18 +94,17 @@ shown as (
         grid.lon0 + grid.size * sqrt(3) * (cell_q + cell_r / 2.0) / grid.metres_per_degree_lon as longitude,
         incident_count as count
     from by_cell, grid
-    where incident_count >= $min_count
 ),
 
 small_cells as (
-    -- cells with fewer incidents than the threshold: one row for all of them, with no place
+    -- atoms under the threshold: one row for all of them, with no place
     select
         'small_cells' as row_type,
         null as cell_id,
         null as latitude,
         null as longitude,
         sum(incident_count) as count
-    from by_cell
+    from atoms
     where incident_count < $min_count
     having count(*) > 0
 ),

@@ -6,10 +6,12 @@ Values that are not published leave a gap and a shaded band, never a point at ze
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from slutaskjut import fmt, privacy
+from slutaskjut import fmt, markdown, privacy
 from slutaskjut.extract_schema import INCIDENT_KINDS
 from slutaskjut.i18n import t
 from slutaskjut.schema import MEASURES
@@ -47,8 +49,34 @@ _TEMPLATE = {
 }
 
 
+# The keys under which a figure holds text a reader sees (titles, annotations, trace names, value labels, the
+# periods its hover labels quote); plotly renders them as a subset of HTML (<a href>, <b>, <br>).
+_TEXT_KEYS = frozenset({"text", "name", "ticktext", "customdata"})
+
+
+def _plotly_text(value):
+    """A text as plotly shows it: what the Markdown text (i18n.t) shows, with HTML's special characters escaped."""
+    return html.escape(markdown.plain(value), quote=False) if isinstance(value, str) else value
+
+
+def _texts_escaped(node):
+    """The figure's dicts with every text a reader sees escaped (_TEXT_KEYS), whatever a value put in it."""
+    if isinstance(node, dict):
+        return {
+            key: [_plotly_text(item) for item in value]
+            if key in _TEXT_KEYS and isinstance(value, list)
+            else _plotly_text(value)
+            if key in _TEXT_KEYS
+            else _texts_escaped(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_texts_escaped(item) for item in node]
+    return node
+
+
 def _figure(data: list[dict], layout: dict, *, lang: str, title: str, height: int) -> go.Figure:
-    """A figure from plain dicts, validated once.
+    """A figure from plain dicts, validated once, its texts escaped for plotly.
 
     Charts are written as dicts rather than built up with add_trace, update_layout, add_vline and
     make_subplots: each of those re-validates what the figure holds so far, which made the trend
@@ -63,7 +91,7 @@ def _figure(data: list[dict], layout: dict, *, lang: str, title: str, height: in
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
         "font": {"size": 13},
     }
-    return go.Figure({"data": data, "layout": {**base, **layout}})
+    return go.Figure(_texts_escaped({"data": data, "layout": {**base, **layout}}))
 
 
 def _axis(row: int) -> str:
@@ -283,15 +311,12 @@ def benchmark_figure(us_results: pd.DataFrame, malmo: dict | None, *, lang: str,
 
 
 def funnel_figure(stages: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
-    """One round's stages as a funnel, each with its count and share of the first stage.
-
-    A count hidden for privacy shows its marker ("fewer than 3") on a bar of no width.
-    """
+    """One round's published stages as a funnel, each with its count and share of the first stage."""
     stages = stages.sort_values("step")
     texts = []
     for row in stages.itertuples():
-        text = privacy.count_text(row, "count", lang, lower_bound=row.is_lower_bound)
-        if not privacy.flag_of(row, "count") and not fmt.is_missing(row.share_of_first_step_pct) and row.step > 1:
+        text = fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
+        if not fmt.is_missing(row.share_of_first_step_pct) and row.step > 1:
             text += f" ({fmt.percent(row.share_of_first_step_pct, lang)})"
         texts.append(text)
     labels = [t(f"stage.{stage}", lang) for stage in stages["stage"]]

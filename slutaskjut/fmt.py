@@ -93,11 +93,6 @@ def date(value, lang: str) -> str | None:
     return f"{parts[2]} {month} {parts[0]}"
 
 
-def verbatim(text) -> str:
-    """Text from outside (a file name, an account) for Markdown, as a code span: shown, never applied."""
-    return "`" + str(text).replace("`", "'") + "`"
-
-
 def utc(value) -> pd.Timestamp:
     """A moment in UTC (a naive one is taken to be in UTC already, as the database stores them)."""
     moment = pd.Timestamp(value)

@@ -4,11 +4,11 @@ A page calls `page("trends")` first and `footer()` last. The URL is the one sour
 view (`?lang=en&from=2017&to=2020`): widgets are set from it on every run and write it
 back when changed, so a copied link reproduces the view on any page.
 
-Partner pages call `page("partner_x", partner=True)`. The gate is here, before any query runs:
+The partner page calls `page("partner", partner=True)`. The gate is here, before any query runs:
 only a signed-in, allowed partner (partners.py) gets the page, as a `PartnerPage`, the one object
-that can run a query without suppression (`unsuppressed`). Anyone else gets a sign-in prompt, a
-refusal, or, when sign-in is not configured at all, a neutral "page not found" that says nothing
-of partners, and the script stops. The URL never changes what the gate decides.
+that can run a query without suppression (`unsuppressed`). Anyone else gets a sign-in prompt or a
+refusal and the script stops; when sign-in is not configured at all, the page answers exactly as an
+address with no page does. The URL never changes what the gate decides.
 """
 
 from __future__ import annotations
@@ -22,15 +22,18 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 
-from slutaskjut import fmt, images, partners, paths, privacy, store, tables
+from slutaskjut import fmt, images, markdown, partners, paths, privacy, store, tables
 from slutaskjut.extract_schema import DATASETS
 from slutaskjut.i18n import DEFAULT_LANGUAGE, t
 from slutaskjut.load import DataError, built_fingerprint, ensure_database, inputs_stamp
 from slutaskjut.partners import Access
 from slutaskjut.queries import models, queries, run_query
 from slutaskjut.schema import LANGUAGES
-from slutaskjut.view import View, YearBounds, parse_view
+from slutaskjut.view import View, YearBounds, echoed, parse_view
 
 PAGES = {
     "overview": "app.py",
@@ -41,12 +44,11 @@ PAGES = {
     "press": "pages/press.py",
     "about": "pages/about.py",
 }
-# Shown in the navigation, and served, only to signed-in partners (page(..., partner=True)).
-PARTNER_PAGES = {
-    "partner_outreach": "pages/partner_outreach.py",
-    "partner_reconciliation": "pages/partner_reconciliation.py",
-    "partner_imports": "pages/partner_imports.py",
-}
+# Shown in the navigation, and served, only to signed-in partners (page(..., partner=True)). Its name is
+# public, as the sign-in button is; its sections (?section=) are drawn only for a partner.
+PARTNER_PAGE = "pages/partner.py"
+PARTNER_SECTIONS = ["outreach", "reconciliation", "imports"]
+_PARTNER_KEY = Path(PARTNER_PAGE).stem
 _LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 _AS_OF_COLUMNS = ("as_of", "data_runs_to")
 
@@ -218,7 +220,7 @@ class Page:
         st.plotly_chart(
             figure,
             key=f"chart_{name}",
-            alt=description,
+            alt=markdown.plain(description),
             # the chart's own colours (charts.py), as in its images: Streamlit's theme greys the axis labels
             # to a contrast of 3.7 on white, under the 4.5 WCAG asks for
             theme=None,
@@ -284,16 +286,18 @@ class Page:
     def choice(self, key: str, options: list[str], label: str, format_func=str, widget=st.radio) -> str:
         """A choice kept in the URL (?key=value) like the years, so a copied link keeps it.
 
-        An unknown value in the URL falls back to the first option with a notice.
+        An unknown value in the URL falls back to the first option with a notice. A selectbox shows
+        its options as plain text (a radio button renders them as Markdown).
         """
         value = st.query_params.get(key, options[0])
         if value not in options:
-            st.info(self.t("notice.bad_choice", param=key, value=value, default=options[0]))
+            st.info(self.t("notice.bad_choice", param=key, value=echoed(value), default=options[0]))
             value = options[0]
             st.query_params[key] = value
         st.session_state[key] = value
+        shown = format_func if widget is st.radio else lambda option: markdown.plain(format_func(option))
         extra = {"horizontal": True} if widget is st.radio else {}
-        return widget(label, options, key=key, format_func=format_func, on_change=_write_choice, args=(key,), **extra)
+        return widget(label, options, key=key, format_func=shown, on_change=_write_choice, args=(key,), **extra)
 
     def extract(self, dataset: str, warn: bool = True) -> pd.Series | None:
         """The status of an extract (incidents, interventions), or None when none is loaded.
@@ -323,29 +327,29 @@ class Page:
         st.divider()
         st.subheader(self.t("footer.sources"))
         for status in self._extracts:
-            st.markdown("- " + _extract_line(status, self.lang))
+            st.markdown(f"- {_extract_line(status, self.lang)}")
         source_ids = self.source_ids()
         if not source_ids and not self._extracts:
             st.caption(self.t("footer.no_sources"))
             return
         sources = self._run("sources", source_ids=source_ids)
         for source in sources.itertuples():
-            published = fmt.date(source.date_published, self.lang)
             details = [
-                d
-                for d in (
-                    published,
-                    self.t(f"footer.{source.kind}"),
-                    self.t("footer.accessed", date=fmt.date(source.date_accessed, self.lang)),
-                )
-                if d
+                fmt.date(source.date_published, self.lang),
+                self.t(f"footer.{source.kind}"),
+                self.t("footer.accessed", date=fmt.date(source.date_accessed, self.lang)),
             ]
-            line = f"- **{source.publisher}**: {source.title} ({', '.join(details)})."
+            line = self.t(
+                "footer.source",
+                publisher=source.publisher,
+                title=source.title,
+                details=markdown.join(", ", [detail for detail in details if detail]),
+            )
             if not fmt.is_missing(source.notes):
-                line += f" {source.notes}"
+                line += " " + markdown.escape(source.notes)
             if not fmt.is_missing(source.url):
-                line += f" <{source.url}>"
-            st.markdown(line)
+                line += " " + markdown.link(source.url)
+            st.markdown(f"- {line}")
         runs_to = [
             value
             for frame in self._shown
@@ -397,7 +401,7 @@ def _extract_line(status: pd.Series, lang: str) -> str:
 
 def _data_problems(problems, lang: str, stale: bool) -> None:
     message = t("notice.data_error_stale" if stale else "notice.data_error", lang)
-    listing = "\n".join(f"- {problem}" for problem in problems)
+    listing = "\n".join(f"- {markdown.escape(problem)}" for problem in problems)  # they quote the files
     (st.warning if stale else st.error)(f"{message}\n\n{listing}")
 
 
@@ -409,11 +413,6 @@ def _secrets() -> dict:
 def _account(user: dict) -> str:
     """How the signed-in account is named to its owner: the e-mail, else the name or subject."""
     return str(user.get("email") or user.get("name") or user.get("sub") or "?")
-
-
-def _shown_account(user: dict) -> str:
-    """The account for a Markdown text: as it is, whatever characters the provider sent."""
-    return fmt.verbatim(_account(user))
 
 
 def _sign_in_button(lang: str, key: str, primary: bool = False) -> None:
@@ -451,9 +450,7 @@ def _sidebar(lang: str, link_params: dict, access: Access, user: dict, bounds: Y
         for page_key, script in PAGES.items():
             st.page_link(script, label=t(f"nav.{page_key}", lang), query_params=link_params)
         if access is Access.PARTNER:
-            st.markdown(f"**{t('sidebar.partner_pages', lang)}**")
-            for page_key, script in PARTNER_PAGES.items():
-                st.page_link(script, label=t(f"nav.{page_key}", lang), query_params=link_params)
+            st.page_link(PARTNER_PAGE, label=t("nav.partner", lang), query_params=link_params, icon=":material/lock:")
         if access is Access.NO_SIGN_IN:
             return
         st.divider()
@@ -461,34 +458,49 @@ def _sidebar(lang: str, link_params: dict, access: Access, user: dict, bounds: Y
             _sign_in_button(lang, "partner_sign_in")
             return
         key = "partner.signed_in" if access is Access.PARTNER else "partner.signed_in_refused"
-        st.caption(t(key, lang, account=_shown_account(user)))
+        st.caption(t(key, lang, account=_account(user)))
         _sign_out_button(lang, "partner_sign_out")
 
 
+def _answer_as_no_page() -> NoReturn:
+    """The partner page without sign-in configured: Streamlit's own answer for an address with no page.
+
+    The script stops and Streamlit runs again for a page that does not exist, as it does when the browser
+    asks for an unknown address: it sends its page_not_found message (the browser shows "Page not
+    found") and runs the main script (commands/navigation.py in 1.67), with the same messages and the
+    same handling of the URL as for any unknown address. So a visitor cannot tell that a partner page
+    exists here (tests/test_partner_browser.py compares the two in chromium).
+    """
+    ctx = get_script_run_ctx()
+    raise RerunException(
+        RerunData(
+            query_string=ctx.query_string,
+            page_name=" no page",  # a name no page has: a page name never holds a space
+            cached_message_hashes=ctx.cached_message_hashes,
+            context_info=ctx.context_info,
+        )
+    )
+
+
 def _gate(lang: str, access: Access, user: dict, secrets: dict) -> NoReturn:
-    """A partner page for anyone but a partner: a prompt, a refusal or "page not found"; then stop.
+    """The partner page for anyone but a partner: a sign-in prompt or a refusal, then stop.
 
     Runs before the database is opened: no query runs for a visitor who is not a partner. The links
     keep the language and years of the URL as they are (the page they lead to checks them).
     """
-    title = {
-        Access.NO_SIGN_IN: "not_found.title",
-        Access.SIGNED_OUT: "partner.sign_in_title",
-        Access.REFUSED: "partner.refused_title",
-    }[access]
+    if access is Access.NO_SIGN_IN:
+        _answer_as_no_page()
+    title = "partner.sign_in_title" if access is Access.SIGNED_OUT else "partner.refused_title"
     st.set_page_config(page_title=f"{t(title, lang)} · Sluta skjut", layout="wide")
     st.session_state["lang"] = lang
     link_params = {name: value for name, value in st.query_params.to_dict().items() if name in ("from", "to")}
     _sidebar(lang, {"lang": lang, **link_params}, access, user, bounds=None)
     st.title(t(title, lang))
-    if access is Access.NO_SIGN_IN:  # as any unknown address: nothing here says what the page was
-        st.write(t("not_found.text", lang))
-        st.page_link(PAGES["overview"], label=t("not_found.home", lang), query_params={"lang": lang})
-    elif access is Access.SIGNED_OUT:
+    if access is Access.SIGNED_OUT:
         st.write(t("partner.sign_in_text", lang))
         _sign_in_button(lang, "partner_sign_in_page", primary=True)
     else:
-        st.warning(t("partner.refused", lang, account=_shown_account(user)))
+        st.warning(t("partner.refused", lang, account=_account(user)))
         try:
             partners.AllowList.from_secrets(secrets)
         except partners.ConfigError as problem:
@@ -500,11 +512,11 @@ def _gate(lang: str, access: Access, user: dict, secrets: dict) -> NoReturn:
 def page(key: str, *, partner: bool = False) -> Page:
     """Set up the page: config, data, filters from the URL, sidebar, navigation.
 
-    A partner page (`partner=True`, its key in PARTNER_PAGES) is gated first: a `PartnerPage` for a
-    signed-in, allowed partner; for anyone else `_gate` shows why not and stops the script.
+    The partner page (`partner=True`, key "partner") is gated first: a `PartnerPage` for a signed-in,
+    allowed partner; for anyone else `_gate` answers and stops the script.
     """
-    if partner != (key in PARTNER_PAGES):
-        raise ValueError(f"page {key!r}: partner={partner}, but PARTNER_PAGES {'lacks' if partner else 'has'} it")
+    if partner != (key == _PARTNER_KEY):
+        raise ValueError(f"page {key!r}: partner={partner}, but the partner page is {_PARTNER_KEY!r}")
     url_lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
     url_lang = url_lang if url_lang in LANGUAGES else DEFAULT_LANGUAGE
     secrets, user = _secrets(), st.user.to_dict()
@@ -539,7 +551,7 @@ def page(key: str, *, partner: bool = False) -> Page:
     _sidebar(view.lang, view.as_params(), access, user, bounds)
 
     if access is Access.REFUSED:
-        st.warning(t("partner.refused", view.lang, account=_shown_account(user)))
+        st.warning(t("partner.refused", view.lang, account=_account(user)))
     for notice in notices:
         st.info(notice.text(view.lang))
     if partner:

@@ -1,4 +1,8 @@
-"""Texts in Swedish and English, from texts.toml."""
+"""Texts in Swedish and English, from texts.toml.
+
+A text is Markdown written by the project; the values filled into it are not, so `t` escapes each one
+(markdown.py) and a value from a URL, an extract or a data file shows as the characters it holds.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slutaskjut.markdown import Markdown, escape
 from slutaskjut.schema import LANGUAGES
 
 DEFAULT_LANGUAGE = "sv"
@@ -20,8 +25,9 @@ def texts() -> dict[str, dict[str, str]]:
     return {f"{section}.{key}": entry for section, entries in nested.items() for key, entry in entries.items()}
 
 
-def t(key: str, lang: str, **values) -> str:
-    return texts()[key][lang].format(**values)
+def t(key: str, lang: str, **values) -> Markdown:
+    """The text `key` in `lang` with `values` filled in, each escaped (a text from `t` is filled in as it is)."""
+    return Markdown(texts()[key][lang].format(**{name: escape(value) for name, value in values.items()}))
 
 
 def in_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from slutaskjut import markdown
+
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 NO_BROWSER = "Chart images need Debian's chromium: apt-get install chromium"
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -147,11 +149,16 @@ def with_note(figure: go.Figure, title: str, source_line: str, date_line: str, w
     """A copy of the figure with the title (when it has none) and, below the plot, the source and date lines."""
     copy = go.Figure(figure)
     if not copy.layout.title.text:
-        copy.update_layout(title={"text": html.escape(title), "x": 0.01, "xanchor": "left"})
+        copy.update_layout(title={"text": html.escape(markdown.plain(title)), "x": 0.01, "xanchor": "left"})
     margin = copy.layout.margin
     bottom = 80 if margin.b is None else margin.b
     right = 80 if margin.r is None else margin.r
-    lines = [wrapped for line in (source_line, date_line) if line for wrapped in _wrap(line, width - right - 10)]
+    lines = [
+        wrapped
+        for line in (source_line, date_line)
+        if line
+        for wrapped in _wrap(markdown.plain(line), width - right - 10)
+    ]
     note_height = _NOTE_LINE_HEIGHT * len(lines) + 10
     copy.update_layout(
         height=(copy.layout.height or _DEFAULT_HEIGHT) + note_height,

@@ -1,11 +1,13 @@
 """The map of incidents in hexagonal cells, as a pydeck Deck. Plain functions: no Streamlit.
 
-Privacy: a public map must never show where a single incident happened. The cells are counted
-in SQL (queries/incidents_by_cell.sql) and only cells with at least `privacy.min_count()`
-incidents come back with a place, the centre of their hexagon. This module draws those cells as
-polygons with their counts; it never receives an incident's coordinates, and it uses no
-client-side aggregation layer (HexagonLayer, HeatmapLayer, ScreenGridLayer), which would need
-every single point sent to the browser. Cells carry no dead or injured: those would place the
+Privacy: a public map must never show where a single incident happened, in one view or by
+comparing two. The cells are counted in SQL (queries/incidents_by_cell.sql) per calendar year and
+kind, and only those counts of at least `privacy.min_count()` incidents are added up for a cell,
+which comes back with a place, the centre of its hexagon. So a view subtracted from another whose
+years and kinds include its own leaves 0 or at least the threshold in every cell. This module
+draws those cells as polygons with their counts; it never receives an incident's coordinates, and
+it uses no client-side aggregation layer (HexagonLayer, HeatmapLayer, ScreenGridLayer), which would
+need every single point sent to the browser. Cells carry no dead or injured: those would place the
 few fatal incidents of a cell in it.
 
 Offline basemap. What Streamlit 1.67 does with a Deck (read in the installed package,
@@ -35,8 +37,11 @@ import math
 import pandas as pd
 import pydeck as pdk
 
-from slutaskjut import fmt
+from slutaskjut import fmt, markdown
+from slutaskjut.extract_schema import INCIDENT_KINDS
 from slutaskjut.i18n import t
+
+KINDS = ["all", *INCIDENT_KINDS]  # the map's choices of kind: the first, all, takes every kind
 
 # The local metric projection around central Malmö and the hexagon size. queries/incidents_by_cell.sql
 # counts the cells with these numbers, bound as its parameters (GRID), and this module draws them.
@@ -95,7 +100,7 @@ def cell_deck(cells: pd.DataFrame, *, lang: str, threshold: int) -> pdk.Deck:
             {
                 "polygon": hexagon(row.latitude, row.longitude),
                 "fill": _colour(share),
-                "tooltip": t("map.tooltip", lang, count=count),
+                "tooltip": markdown.plain(t("map.tooltip", lang, count=count)),  # deck.gl shows plain text
             }
         )
         labels.append(

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from slutaskjut import exports, fmt, images
+from slutaskjut import exports, fmt, images, markdown
 from slutaskjut.i18n import t
 from slutaskjut.schema import LANGUAGES
 
@@ -55,10 +55,10 @@ def sentences_markdown(sentences: pd.DataFrame, lang: str, years: str, runs_to) 
     if not fmt.is_missing(runs_to):
         lines += [t("press_pack.runs_to", lang, date=fmt.date(runs_to, lang)), ""]
     for topic, rows in sentences.groupby("topic", sort=False):
-        lines += [f"## {topic}", ""]
+        lines += [f"## {markdown.escape(topic)}", ""]
         for row in rows.itertuples():
             source = t("press_pack.sentence_source", lang, source=row.source, date=row.source_date)
-            lines.append(f"- {getattr(row, _SENTENCE_COLUMNS[lang])} {source}")
+            lines.append(f"- {markdown.escape(getattr(row, _SENTENCE_COLUMNS[lang]))} {source}")
         lines.append("")
     return "\n".join(lines)
 
@@ -68,10 +68,10 @@ def _source_line(source, lang: str) -> str:
     accessed = fmt.date(source.date_accessed, lang)
     date = t("press_pack.source_published", lang, date=published) if published else None
     date = date or t("sentence.undated", lang, accessed=accessed)
-    line = f"- **{source.publisher}**: {source.title} ({date})."
+    line = t("footer.source", lang, publisher=source.publisher, title=source.title, details=date)
     if not fmt.is_missing(source.url):
-        line += f" <{source.url}>"
-    return line
+        line += " " + markdown.link(source.url)
+    return f"- {line}"
 
 
 def readme(*, lang: str, years: str, files: list[tuple[str, str]], sources: pd.DataFrame, runs_to) -> str:

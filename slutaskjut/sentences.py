@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from slutaskjut import fmt, maps, privacy
+from slutaskjut import fmt, maps, markdown, privacy
 from slutaskjut.extract_schema import FOLLOW_UPS, INCIDENT_KINDS
 from slutaskjut.i18n import in_language, t
 from slutaskjut.schema import MEASURES
@@ -57,9 +57,12 @@ def describe_trend(yearly: pd.DataFrame, value_column: str, lang: str) -> str:
 def describe_benchmarks(
     us_results: pd.DataFrame, malmo_change, measure: str, base_year: int, year: int, lang: str
 ) -> str:
-    us = ", ".join(
-        t("benchmarks.describe_us", lang, city=row.city, pct=fmt.percent(row.quoted_change_pct, lang))
-        for row in us_results.itertuples()
+    us = markdown.join(
+        ", ",
+        (
+            t("benchmarks.describe_us", lang, city=row.city, pct=fmt.percent(row.quoted_change_pct, lang))
+            for row in us_results.itertuples()
+        ),
     )
     label = t(f"measure_lower.{measure}", lang)
     if fmt.is_missing(malmo_change):
@@ -76,7 +79,8 @@ def describe_benchmarks(
 
 
 def _stage_count(row, lang: str) -> str:
-    return privacy.count_text(row, "count", lang, lower_bound=row.is_lower_bound)
+    """A published stage's count as published: "just over 100" is 100+."""
+    return fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
 
 
 def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
@@ -90,7 +94,7 @@ def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
             )
         else:
             steps.append(t("outreach.describe_step", lang, **values))
-    return t("outreach.describe_funnel", lang, round=stages["label"].iloc[0], steps=", ".join(steps))
+    return t("outreach.describe_funnel", lang, round=stages["label"].iloc[0], steps=markdown.join(", ", steps))
 
 
 def contact_follow_ups(round_total: pd.Series) -> list[str]:
@@ -115,7 +119,7 @@ def describe_contact_funnel(round_total: pd.Series, follow_ups: list[str], lang:
         round=round_total["round_id"],
         kind=t(f"outreach_extract.kind_{round_total['kind']}", lang),
         period=period,
-        steps="; ".join(steps),
+        steps=markdown.join("; ", steps),
         contacts=t("outreach_extract.contacts", lang, count=count("contacts")),
     )
 
@@ -212,7 +216,7 @@ def _outreach_sentence(row, lang: str) -> str:
 
 
 def _finding_sentence(row, lang: str) -> str:
-    return getattr(row, f"finding_{lang}")
+    return markdown.escape(getattr(row, f"finding_{lang}"))
 
 
 def press_sentences(
@@ -226,7 +230,8 @@ def press_sentences(
     sources: pd.DataFrame,
     lang: str,
 ) -> pd.DataFrame:
-    """Every key figure as a sentence in both languages, with its source and date."""
+    """Every key figure as a sentence in both languages, with its source and date, as plain text (they
+    are table cells and downloads; the press pack's Markdown escapes them again)."""
     groups = [
         ("press.topic_yearly", yearly[yearly["count"].notna()], _yearly_sentence),
         ("press.topic_provisional", provisional, _provisional_sentence),
@@ -240,15 +245,15 @@ def press_sentences(
     for topic, frame, sentence in groups:
         for row in frame.itertuples():
             source, date = _source_fields(by_id[row.source_id], lang)
+            texts = {
+                "topic": t(topic, lang),
+                "swedish": sentence(row, "sv"),
+                "english": sentence(row, "en"),
+                "source": source,
+                "source_date": date,
+            }
             records.append(
-                {
-                    "topic": t(topic, lang),
-                    "swedish": sentence(row, "sv"),
-                    "english": sentence(row, "en"),
-                    "source": source,
-                    "source_date": date,
-                    "source_id": row.source_id,
-                }
+                {column: markdown.plain(text) for column, text in texts.items()} | {"source_id": row.source_id}
             )
     return pd.DataFrame.from_records(
         records, columns=["topic", "swedish", "english", "source", "source_date", "source_id"]
@@ -311,6 +316,7 @@ def name_merged_rows(frame: pd.DataFrame, column: str, threshold: int, lang: str
         "other_districts": t("map.row_other_districts", lang),
         "no_district": t("map.row_no_district", lang),
     }
+    labels = {row_type: markdown.plain(label) for row_type, label in labels.items()}  # table cells: plain text
     names = [labels.get(row_type, name) for row_type, name in zip(frame["row_type"], frame[column], strict=True)]
     return frame.assign(**{column: names})
 
@@ -341,14 +347,17 @@ def reconciliation_differences(reconciliation: pd.DataFrame, coverage: pd.DataFr
 
     def sources(year: int) -> str:
         rows = coverage[coverage["year"] == year]
-        return "; ".join(
-            t(
-                "partner_reconciliation.source_span",
-                lang,
-                source=row.source or t("partner_reconciliation.no_source", lang),
-                span=fmt.date_range(row.period_start, row.period_end, lang),
-            )
-            for row in rows.itertuples()
+        return markdown.join(
+            "; ",
+            (
+                t(
+                    "partner_reconciliation.source_span",
+                    lang,
+                    source=row.source or t("partner_reconciliation.no_source", lang),
+                    span=fmt.date_range(row.period_start, row.period_end, lang),
+                )
+                for row in rows.itertuples()
+            ),
         ) or t("partner_reconciliation.no_source", lang)
 
     lines = []

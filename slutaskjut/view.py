@@ -1,7 +1,9 @@
 """The view a URL asks for: language and year range, checked against the data.
 
 `?lang=en&from=2017&to=2020`. An odd value never raises: it falls back to the default and
-yields a notice saying what was ignored.
+yields a notice saying what was ignored. A notice quotes the value cut to `ECHO_LENGTH` characters,
+and the texts catalogue escapes it (i18n.t), so a link can put neither Markdown nor a wall of text
+on the page.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 
 from slutaskjut.i18n import DEFAULT_LANGUAGE, t
 from slutaskjut.schema import LANGUAGES
+
+ECHO_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,11 @@ class YearBounds:
     last: int
     default_from: int
     default_to: int
+
+
+def echoed(value: str) -> str:
+    """A value from the URL as a notice quotes it: at most ECHO_LENGTH characters, an ellipsis for the rest."""
+    return value if len(value) <= ECHO_LENGTH else value[: ECHO_LENGTH - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ def _year(params: Mapping[str, str], name: str, bounds: YearBounds, default: int
         notices.append(
             Notice(
                 "notice.bad_year",
-                {"param": name, "value": raw, "first": bounds.first, "last": bounds.last, "default": default},
+                {"param": name, "value": echoed(raw), "first": bounds.first, "last": bounds.last, "default": default},
             )
         )
         return default
@@ -63,7 +72,7 @@ def parse_view(params: Mapping[str, str], bounds: YearBounds) -> tuple[View, lis
     notices: list[Notice] = []
     lang = params.get("lang", DEFAULT_LANGUAGE)
     if lang not in LANGUAGES:
-        notices.append(Notice("notice.bad_lang", {"value": lang}))
+        notices.append(Notice("notice.bad_lang", {"value": echoed(lang)}))
         lang = DEFAULT_LANGUAGE
     year_from = _year(params, "from", bounds, bounds.default_from, notices)
     year_to = _year(params, "to", bounds, bounds.default_to, notices)

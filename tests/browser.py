@@ -6,12 +6,15 @@ skipped, except in CI (CI=true), where that is a failure: `make test` installs c
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -108,3 +111,34 @@ def new_visitor(browser: Browser, **options) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@contextmanager
+def signed_in_dashboard(provider: str, database: Path, folder: Path, partners: str):
+    """`streamlit run app.py` with sign-in configured against the provider and `partners` as [partners]."""
+    port = free_port()
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(
+        f"""
+[auth]
+redirect_uri = "http://localhost:{port}/oauth2callback"
+cookie_secret = "{secrets.token_urlsafe(32)}"
+client_id = "slutaskjut-test"
+client_secret = "{secrets.token_urlsafe(16)}"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+
+[partners]
+{partners}
+"""
+    )
+    with dashboard_server(database, folder, port, ["--secrets.files", str(secrets_file)]) as url:
+        yield url
+
+
+def register(provider: str, subject: str, **claims) -> None:
+    """Give the provider's user `subject` these claims (oidc-provider-mock's PUT /users/<sub>)."""
+    request = urllib.request.Request(
+        f"{provider}/users/{urllib.parse.quote(subject)}", json.dumps(claims).encode(), method="PUT"
+    )
+    request.add_header("Content-Type", "application/json")
+    urllib.request.urlopen(request).close()

@@ -4,6 +4,7 @@ break, pages, and visitors for the partner sign-in."""
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
 import duckdb
@@ -32,8 +33,8 @@ SIGN_IN = {
     },
     "partners": {"emails": ["analys@example.org"], "domains": ["malmo.se", "polisen.se"]},
 }
-PARTNER = {"is_logged_in": True, "email": "Analys@Example.org", "name": "Analys"}
-NOT_A_PARTNER = {"is_logged_in": True, "email": "someone@example.com"}
+PARTNER = {"is_logged_in": True, "email": "Analys@Example.org", "email_verified": True, "name": "Analys"}
+NOT_A_PARTNER = {"is_logged_in": True, "email": "someone@example.com", "email_verified": True}
 SIGNED_OUT = {"is_logged_in": False}
 
 
@@ -129,3 +130,22 @@ def browser():
     """Debian's chromium, driven by Playwright: one for each browser test module (tests/browser.py)."""
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture(scope="module")
+def provider():
+    """A real OpenID provider on localhost for the sign-in tests: oidc-provider-mock's base URL.
+
+    Its authorization form asks for a subject; a subject it does not know becomes a user whose e-mail claim
+    is the subject, without email_verified (browser.register gives a subject other claims).
+    """
+    import authlib.deprecate  # noqa: F401  (before oidc-provider-mock, see below)
+
+    # oidc-provider-mock 0.3 imports Authlib modules that Authlib 1.9 deprecates. Authlib's first import puts an
+    # "always" filter for its warnings in front of all others: imported above, it stays behind this one.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread() as server:
+        yield f"http://localhost:{server.server_port}"

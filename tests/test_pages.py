@@ -9,7 +9,7 @@ import pytest
 from conftest import run_page
 from test_load import rewrite
 
-from slutaskjut import charts
+from slutaskjut import charts, markdown
 from slutaskjut.frame import PAGES
 from slutaskjut.i18n import t
 from slutaskjut.paths import ROOT
@@ -19,11 +19,10 @@ SCRIPTS = {key: (None if script == "app.py" else script) for key, script in PAGE
 
 
 def texts_of(app) -> str:
-    """Everything a reader sees as text, tables included."""
-    parts = [
-        e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning") for e in getattr(app, kind)
-    ]
-    parts += [f"{m.label} {m.value} {m.delta}" for m in app.metric]
+    """Everything a reader sees as text, tables included: Markdown as it reads, its escapes taken out."""
+    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning")
+    parts = [markdown.plain(e.value) for kind in kinds for e in getattr(app, kind)]
+    parts += [markdown.plain(f"{m.label} {m.value} {m.delta}") for m in app.metric]
     parts += [frame.value.to_string() for frame in app.dataframe]
     return "\n".join(str(part) for part in parts)
 
@@ -53,9 +52,10 @@ def test_every_chart_has_a_text_alternative_a_table_and_safe_colours(key):
     app = run_page(SCRIPTS[key], lang="en", **{"from": "2016", "to": "2022"})
     plotly_charts, maps = app.get("plotly_chart"), app.get("deck_gl_json_chart")
     assert plotly_charts or maps, f"{key} draws a chart"
-    captions = [caption.value for caption in app.caption]
+    captions = [markdown.plain(caption.value) for caption in app.caption]
     for chart in plotly_charts + maps:
         assert chart.proto.alt and chart.proto.alt in captions, "the description is the alt text and is shown"
+        assert chart.proto.alt == markdown.plain(chart.proto.alt), "the alt text is plain text"
     # each chart has its rows in a table (view.chart puts one under it; the map lists its cells)
     assert len(app.dataframe) >= len(plotly_charts) + len(maps)
     for chart in plotly_charts:

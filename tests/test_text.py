@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from slutaskjut import fmt
+from slutaskjut import fmt, markdown
 from slutaskjut.i18n import in_language, t, texts
-from slutaskjut.view import View, YearBounds, parse_view
+from slutaskjut.view import ECHO_LENGTH, View, YearBounds, parse_view
 
 NBSP = "\u00a0"
 BOUNDS = YearBounds(first=2016, last=2024, default_from=2016, default_to=2022)
@@ -95,3 +95,74 @@ def test_odd_url_parameters_fall_back_with_a_notice(params, view, notice):
     assert parsed == view
     assert [n.key for n in notices] == [notice]
     assert notices[0].text("sv") and notices[0].text("en")
+
+
+# Text from outside is only text --------------------------------------------------------------------
+
+# What a link, an extract or a data file may hold, and the Markdown each would make unescaped.
+PAYLOADS = [
+    "![x](http://198.51.100.7/pixel.png)",
+    "[Full unsuppressed data](http://evil.example/login)",
+    "<img src=http://198.51.100.7/p.png>",
+    "<a href='http://evil.example'>x</a>",
+    "http://evil.example/a https://evil.example/b",
+    "www.evil.example",
+    "name@evil.example",
+    ":material/lock: :smile: :red[red]",
+    "$x^2$",
+    "**bold** _it_ `code` ~~gone~~",
+    "# heading",
+    "- item",
+    "1. item",
+    "> quote",
+    "---",
+    "first\n\nsecond [l](http://evil.example)",
+    "&lt;b&gt;",
+    "[x]: http://evil.example",
+    "\u202eevil\u200b",
+    "back\\slash \\[not](a link)",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_an_escaped_value_reads_back_as_itself(payload):
+    escaped = markdown.escape(payload)
+    shown = re.sub("\n+", " ", payload).replace("\u202e", "").replace("\u200b", "")
+    assert markdown.plain(escaped) == shown
+    assert "\n" not in escaped, "a blank line would end the paragraph"
+    assert not re.search(r"(?<!\\)[\[<`*$]", escaped.replace("\\\\", "")), "no syntax character left unescaped"
+    assert not re.search(r"https?:|www\.|\w@|:\w", escaped), "nothing a link or icon is found in"
+
+
+def test_escaping_leaves_figures_and_words_as_they_are():
+    for text in (f"1{NBSP}234,5", "63%", "\u221263 %", "+12%", "-69 %", "3 december 2020", "2020-05", "Malmö stad"):
+        assert markdown.escape(text) == text
+
+
+def test_a_value_is_escaped_once_and_a_text_never():
+    value = "may_2020"
+    text = t("outreach_extract.funnel_title", "en", round=value, kind="custom notification", period="May 2020")
+    assert "may\\_2020" in text and "may\\\\_2020" not in text
+    assert markdown.escape(text) == text, "a text from the catalogue is Markdown already"
+    assert markdown.join("; ", [text, value]) == f"{text}; may\\_2020"
+
+
+def test_only_a_plain_web_address_becomes_a_link():
+    assert markdown.link("https://malmo.se/sluta-skjut?a=1") == "<https://malmo.se/sluta-skjut?a=1>"
+    for address in ("javascript:alert(1)", "http://x.example/a)b", "https://x.example/a b", "ftp://x.example"):
+        assert "<" not in markdown.link(address) and markdown.plain(markdown.link(address)) == address
+
+
+def test_the_catalogue_holds_no_escapes_that_plain_would_take_out():
+    for key, entry in texts().items():
+        for text in entry.values():
+            assert markdown.plain(text) == text, key
+
+
+def test_a_url_value_is_quoted_cut_and_escaped():
+    raw = "![x](http://198.51.100.7/pixel.png)" + "x" * 200
+    (notice,) = parse_view({"from": raw}, BOUNDS)[1]
+    text = notice.text("en")
+    assert "![x](http://198.51.100.7/pixel.png)"[: ECHO_LENGTH - 1] in markdown.plain(text)
+    assert "x" * 50 not in text and "…" in text
+    assert "](" not in text.replace("\\]", "") and "http:" not in text
