@@ -1,12 +1,18 @@
-# The README's two commands. uv is installed into .cache/uv when it is not on the PATH.
+# The README's commands. uv is installed into .cache/uv when it is not on the PATH.
 export UV_PYTHON_DOWNLOADS ?= never
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.cache/uv/bin/uv)
 
-.PHONY: run test lint
+.PHONY: run demo test lint
 
+# Real data only: demo mode is off whatever the shell says.
 run: $(UV)
 	$(UV) sync --locked --no-dev
-	$(UV) run --no-sync streamlit run app.py
+	SLUTASKJUT_DEMO=0 $(UV) run --no-sync streamlit run app.py
+
+# The synthetic demonstration extracts instead of the police events, in a database of their own.
+demo: $(UV)
+	$(UV) sync --locked --no-dev
+	SLUTASKJUT_DEMO=1 $(UV) run --no-sync streamlit run app.py
 
 test: $(UV)
 	sh .ci/test-tools

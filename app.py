@@ -22,13 +22,35 @@ for column, measure in zip(st.columns(len(MEASURES)), MEASURES, strict=True):
         delta = view.t("overview.delta", pct=pct, base_year=view.year_from)
     column.metric(
         view.t("overview.metric_label", measure=view.t(f"measure.{measure}"), year=view.year_to),
-        fmt.count(row["count_year"], view.lang) or view.t("common.not_published"),
+        fmt.qualified(row["count_year"], view.lang, at_least=row["is_lower_bound_year"])
+        or view.t("common.not_published"),
         delta,
         delta_color="inverse",
         border=True,
     )
 if view.year_from == view.year_to:
     st.info(view.t("overview.same_year"))
+
+# Part-year figures of the last year shown where it has no whole-year one, and of every later year:
+# the newest figures are seen on the first page, each as provisional with its date, never as the year's.
+later = view.query("provisional_figures", from_year=view.year_to, to_year=9999)
+without_whole_year = set(change.index[change["count_year"].isna()])
+later = later[(later["year"] > view.year_to) | later["measure"].isin(without_whole_year)]
+if len(later):
+    st.markdown(view.t("overview.part_year"))
+    st.markdown(
+        "\n".join(
+            "- "
+            + view.t(
+                "trends.provisional_note",
+                count=fmt.qualified(row.count, view.lang, at_least=sentences.is_lower_bound(row)),
+                measure=view.t(f"measure_lower.{row.measure}"),
+                year=row.year,
+                date=fmt.date(row.as_of, view.lang),
+            )
+            for row in later.itertuples()
+        )
+    )
 
 milestones = in_language(view.query("milestones", from_year=0, to_year=9999), view.lang)
 project_start = milestones.set_index("milestone_id")["when"].get("project_start")

@@ -1,11 +1,14 @@
-"""Benchmarks: the US results beside Malmö's own raw change, with each study's caveats."""
+"""Benchmarks: the US results beside Malmö's own raw change, with each study's caveats, and Malmö's
+shootings beside the US cities' own yearly series (an index, and a rate where a population is sourced)."""
 
 import streamlit as st
 
-from slutaskjut import charts, markdown, sentences
+from slutaskjut import charts, fmt, markdown, sentences
 from slutaskjut.frame import page
 from slutaskjut.i18n import in_language
 from slutaskjut.schema import MEASURES
+
+SCALES = ["index_value", "rate_per_100k"]
 
 view = page("benchmarks")
 st.title(view.t("benchmarks.title"))
@@ -67,6 +70,41 @@ st.markdown(
         f"- {markdown.escape(finding)}"
         for finding in findings.reindex(["systematic_review", "effect_evaluation"]).dropna()
     )
+)
+
+st.subheader(view.t("benchmarks.series"))
+st.write(view.t("benchmarks.series_intro"))
+st.warning(view.t("benchmarks.series_caveat"))
+scale = view.choice("scale", SCALES, view.t("benchmarks.scale"), format_func=lambda s: view.t(f"benchmarks.scale_{s}"))
+years = {"from_year": view.year_from, "to_year": view.year_to}
+# the index's base years are those of the whole series, also where they lie outside the chosen years
+series = view.query("shootings_index_by_city_and_year", **years)
+series_title = view.t(f"benchmarks.series_title_{scale}", years=fmt.year_range(view.year_from, view.year_to))
+view.chart(
+    charts.city_series_figure(series, value_column=scale, lang=view.lang, title=series_title),
+    sentences.describe_city_series(series, scale, view.lang),
+    series,
+    ["city", "year", "unit", "count", "base_year", "index_value", "population_for_rate", "population_year"]
+    + ["rate_per_100k", "source_id"],
+    "us_city_series",
+)
+no_population = sorted(set(series["city"]) - set(series.loc[series["population_for_rate"].notna(), "city"]))
+if no_population:
+    st.caption(view.t("benchmarks.no_population", cities=", ".join(no_population)))
+
+st.subheader(view.t("benchmarks.counts"))
+st.write(view.t("benchmarks.counts_intro"))
+counts = view.query("us_city_counts_by_year", **years)
+view.table(counts, ["city", "year", "unit", "fatal", "non_fatal", "total", "source_id", "note"], "us_city_counts")
+
+st.subheader(view.t("benchmarks.comparison"))
+comparison = view.query("us_city_source_comparison", **years)
+st.write(sentences.source_comparison_summary(comparison, view.lang))
+view.table(
+    comparison,
+    ["city", "year", "measure", "headline_count", "other_count", "other_minus_shown", "unit", "other_source_id"]
+    + ["headline_source_id", "note"],
+    "us_city_source_comparison",
 )
 
 view.footer()

@@ -29,6 +29,8 @@ else:
 
     if cells.empty:
         st.info(view.t("map.no_incidents", kind=kind_lower, years=years))
+    elif set(cells["row_type"]) == {"no_coordinates"}:  # police events: the town only, no place to draw
+        st.info(view.t("map.no_places", count=fmt.count(cells["count"].sum(), view.lang), kind=kind_lower, years=years))
     else:
         st.subheader(view.t("map.chart_title", kind=kind_lower, years=years))
         description = sentences.describe_map(cells, kind, years, threshold, view.lang)

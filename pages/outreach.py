@@ -34,18 +34,18 @@ for (round_id, label), stages in rounds.groupby(["round_id", "label"], sort=Fals
         f"funnel_{round_id}",
     )
 
-for activity in ("call_ins_and_notifications", "programme_total"):
-    figures = localised[localised["activity"] == activity]
-    if figures.empty:
-        continue
-    st.subheader(markdown.escape(figures["label"].iloc[0]))
+# Reports and totals since the start, in the order they were published: how the outreach grew
+reports = localised[localised["activity"].isin(["call_ins_and_notifications", "programme_total"])]
+for (round_id, label), figures in reports.groupby(["round_id", "label"], sort=False):
+    st.subheader(markdown.escape(label))
     for column, row in zip(st.columns(len(figures)), figures.itertuples(), strict=True):
-        count = fmt.count(row.count, view.lang, lower_bound=row.is_lower_bound)
+        count = sentences.stage_count(row, view.lang)
         column.metric(view.t(f"stage.{row.stage}"), f"{count} {view.t(f'unit.{row.unit}')}", border=True)
-    if figures["is_lower_bound"].any():
-        st.caption(view.t("outreach.lower_bound"))
+    for flag, caption in (("is_lower_bound", "outreach.lower_bound"), ("is_approximate", "outreach.approximate")):
+        if figures[flag].any():
+            st.caption(view.t(caption))
     with st.expander(view.t("common.table")):
-        view.table(figures, columns, f"outreach_{activity}")
+        view.table(figures, columns, f"outreach_{round_id}")
 
 # From the contact extract: only when one is loaded (and then said plainly if it is synthetic).
 if view.extract("interventions") is not None:

@@ -16,8 +16,12 @@ st.write(view.t("press.intro"))
 years = {"from_year": view.year_from, "to_year": view.year_to}
 yearly = view.query("incidents_by_year", **years)
 provisional = view.query("provisional_figures", **years)
+sweden = view.query("sweden_by_year", **years)
+shares = view.query("malmo_share_of_sweden", **years)
 change = view.query("change_between_years", base_year=view.year_from, year=view.year_to)
 us_results = view.query("us_results")
+city_series = view.query("shootings_index_by_city_and_year", **years)
+us_city_counts = view.query("us_city_counts_by_year", **years)
 outreach = view.query("outreach_by_round_and_stage", **years)
 findings = view.query("evaluation_findings")
 changes = view.query("changes_by_year", **years)
@@ -34,6 +38,8 @@ key_figures_by_language = {
         findings=findings,
         sources=sources,
         lang=lang,
+        sweden=sweden,
+        shares=shares,
     )
     for lang in LANGUAGES
 }
@@ -47,7 +53,22 @@ downloads = {
     "table_name.sentences": (key_figures, sentence_columns),
     "table_name.yearly": (
         yearly,
-        ["year", "measure", "count", "status", "population", "rate_per_100k", "as_of", "source_id", "note"],
+        ["year", "measure", "count", "is_lower_bound", "status", "population", "rate_per_100k", "as_of"]
+        + ["source_id", "note"],
+    ),
+    "table_name.provisional": (
+        provisional,
+        ["year", "measure", "count", "is_lower_bound", "rate_per_100k", "as_of", "source_id", "note"],
+    ),
+    "table_name.sweden": (
+        sweden,
+        ["year", "measure", "count", "population", "rate_per_100k", "as_of", "source_id", "population_source_id"]
+        + ["note"],
+    ),
+    "table_name.malmo_share": (
+        shares,
+        ["year", "measure", "malmo_count", "national_count", "share_pct", "malmo_rate_per_100k"]
+        + ["national_rate_per_100k", "as_of", "malmo_source_id", "source_id", "population_source_id"],
     ),
     "table_name.changes": (
         changes,
@@ -70,6 +91,15 @@ downloads = {
             "study_source_id",
         ],
     ),
+    "table_name.us_city_series": (
+        city_series,
+        ["city", "year", "unit", "count", "base_year", "index_value", "population_for_rate", "population_year"]
+        + ["rate_per_100k", "as_of", "source_id", "population_source_id", "programme_source_id"],
+    ),
+    "table_name.us_city_counts": (
+        us_city_counts,
+        ["city", "year", "unit", "fatal", "non_fatal", "total", "as_of", "source_id", "note"],
+    ),
     "table_name.outreach": (
         outreach,
         [
@@ -77,6 +107,7 @@ downloads = {
             "stage",
             "count",
             "is_lower_bound",
+            "is_approximate",
             "unit",
             "share_of_first_step_pct",
             "period_start",

@@ -48,7 +48,7 @@ for row in provisional.itertuples():
     st.info(
         view.t(
             "trends.provisional_note",
-            count=fmt.count(row.count, view.lang),
+            count=fmt.qualified(row.count, view.lang, at_least=sentences.is_lower_bound(row)),
             measure=view.t(f"measure_lower.{row.measure}"),
             year=row.year,
             date=fmt.date(row.as_of, view.lang),
@@ -78,13 +78,53 @@ if len(disagreements):
                 "trends.disagree",
                 year=row.year,
                 measure=view.t(f"measure_lower.{row.measure}"),
-                other_count=fmt.count(row.other_count, view.lang),
+                other_count=fmt.qualified(
+                    row.other_count, view.lang, at_least=sentences.is_lower_bound(row, "other_is_lower_bound")
+                ),
                 other_source=publisher[row.other_source_id],
-                headline_count=fmt.count(row.headline_count, view.lang),
+                headline_count=fmt.qualified(
+                    row.headline_count, view.lang, at_least=sentences.is_lower_bound(row, "headline_is_lower_bound")
+                ),
                 headline_source=publisher[row.headline_source_id],
             )
             for row in disagreements.itertuples()
         )
+    )
+
+# Sweden as a whole: every source beside the others, and Malmö's share of each
+st.subheader(view.t("trends.sweden_title"))
+st.markdown(view.t("trends.sweden_intro"))
+year_span = fmt.year_range(view.year_from, view.year_to)
+sweden = view.query("sweden_by_year", **years)
+if sweden.empty:
+    st.info(view.t("common.no_data", years=year_span))
+else:
+    title_key = "trends.sweden_chart_title_rate" if scale == "rate_per_100k" else "trends.sweden_chart_title"
+    view.chart(
+        charts.sweden_figure(
+            sweden, yearly, value_column=scale, lang=view.lang, title=view.t(title_key, years=year_span)
+        ),
+        sentences.describe_sweden(sweden, scale, year_span, view.lang),
+        sweden,
+        ["year", "measure", "count", "population", "rate_per_100k", "as_of", "source_id", "population_source_id"],
+        "sweden_by_year",
+        sources=[yearly] if scale == "rate_per_100k" else (),
+    )
+    if scale == "rate_per_100k":
+        st.caption(view.t("trends.rate_note"))
+st.markdown(f"**{view.t('trends.share_title')}**")
+shares = view.query("malmo_share_of_sweden", **years)
+if shares.empty:
+    st.info(view.t("trends.no_share", years=year_span))
+else:
+    st.markdown(view.t("trends.share_intro"))
+    view.chart(
+        charts.share_figure(shares, lang=view.lang, title=view.t("trends.share_chart_title", years=year_span)),
+        sentences.describe_shares(shares, year_span, view.lang),
+        shares,
+        ["year", "measure", "malmo_count", "national_count", "share_pct", "malmo_rate_per_100k"]
+        + ["national_rate_per_100k", "malmo_source_id", "source_id", "population_source_id"],
+        "malmo_share_of_sweden",
     )
 
 if view.extract("incidents") is not None:
@@ -93,7 +133,6 @@ if view.extract("incidents") is not None:
     grain = view.choice(
         "grain", ["month", "quarter"], view.t("trends.grain"), format_func=lambda value: view.t(f"trends.grain_{value}")
     )
-    year_span = fmt.year_range(view.year_from, view.year_to)
     periods = view.query("incidents_by_period", grain=grain, **years)
     if periods.empty:
         st.info(view.t("trends.no_periods", years=year_span))

@@ -15,12 +15,20 @@ outreach as (
     from outreach_rounds
 ),
 
+sweden as (
+    -- several sources give the latest year: the first by id, so the page is the same on every run
+    select 'sweden' as dataset, max(as_of) as data_runs_to, first(source_id order by as_of desc, source_id) as source_id
+    from sweden_yearly
+),
+
 all_datasets as (
     select * from malmo
     union all
     select * from population
     union all
     select * from outreach
+    union all
+    select * from sweden
 ),
 
 final as (

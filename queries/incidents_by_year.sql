@@ -3,6 +3,7 @@ with final as (
         year,
         measure,
         count,
+        is_lower_bound,
         status,
         population,
         rate_per_100k,

@@ -11,6 +11,7 @@ figures as (
         stage,
         count,
         is_lower_bound,
+        coalesce(is_approximate, false) as is_approximate,
         unit,
         source_id,
         first(count) over (partition by round_id order by step) as first_step_count
@@ -30,6 +31,7 @@ final as (
         figures.stage,
         figures.count,
         figures.is_lower_bound,
+        figures.is_approximate,
         figures.unit,
         -- only a notification round is a funnel; reports and totals mix units and lower bounds
         case when rounds.activity = 'custom_notification_round'

@@ -90,8 +90,9 @@ final as (
         case
             when headline_count is null then 'not_published'
             when extract_count is null then 'extract_incomplete'
+            -- part of a year holding as many as the whole year's figure is no match: it is incomplete
+            when not covers_year and extract_count <= headline_count then 'extract_incomplete'
             when extract_count = headline_count then 'matches'
-            when not covers_year and extract_count < headline_count then 'extract_incomplete'
             else 'differs'
         end as status,
         source_id

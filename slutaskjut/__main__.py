@@ -1,8 +1,11 @@
 """Command line: `python -m slutaskjut import incidents FILE...`, `... import interventions FILE...`,
-`python -m slutaskjut demo` (rewrite the synthetic demonstration extracts in data/extracts/).
+`python -m slutaskjut refresh` (import the police's latest published events from their API),
+`python -m slutaskjut demo` (rewrite the synthetic demonstration extracts in data/extracts/),
+`python -m slutaskjut count-shootings boston FILE` (or `philadelphia FILE`: print a US city's shooting
+victims per year, counted from its open-data export, as rows of data/us_city_yearly.csv; see us_cities.py).
 
 Exit 0 with a one-line summary; exit 2 with every problem listed as file, row, column and
-reason, and the database exactly as it was.
+reason, or why the events could not be fetched, and the database exactly as it was.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from slutaskjut import demo, paths
+from slutaskjut import demo, paths, refresh, us_cities
 from slutaskjut.extract_schema import DATASETS
 from slutaskjut.imports import configured_key, import_files
 from slutaskjut.load import ensure_database
@@ -28,7 +31,16 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("files", nargs="+", type=Path, metavar="FILE")
     importing.add_argument("--mapping", type=Path, help="TOML file mapping the export's columns and values to ours")
     importing.add_argument("--by", help="who imports (for the import history); default: the user name")
+    refreshing = commands.add_parser(
+        "refresh", help="import the events the police published lately (SLUTASKJUT_POLICE_EVENTS_URL)"
+    )
+    refreshing.add_argument("--by", help="who imports (for the import history); default: the user name")
     commands.add_parser("demo", help="rewrite the synthetic demonstration extracts in data/extracts/")
+    counting = commands.add_parser(
+        "count-shootings", help="print a US city's shooting victims per year as rows of data/us_city_yearly.csv"
+    )
+    counting.add_argument("city", choices=sorted(us_cities.EXPORTS))
+    counting.add_argument("file", type=Path, metavar="FILE", help="the city's export, one row per victim")
     return parser
 
 
@@ -54,6 +66,28 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refresh(args: argparse.Namespace) -> int:
+    url = paths.police_events_url()
+    try:
+        body = refresh.fetch(url)  # before the database is touched: a failed fetch leaves it as it was
+    except refresh.FetchError as error:
+        print(f"{error}. Nothing was imported; the database is unchanged.", file=sys.stderr)
+        return EXIT_INVALID
+    db_path = paths.database_path()
+    ensure_database(paths.data_dir(), db_path)
+    print(refresh.import_events(body, db_path, imported_by=args.by))
+    return 0
+
+
+def _count(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise DataError([Problem(str(args.file), 0, "-", "file not found")])
+    rows, left_out = us_cities.count_shootings(args.city, args.file)
+    print(rows, end="")
+    print(left_out, file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -61,11 +95,18 @@ def main(argv: list[str] | None = None) -> int:
             for path in demo.write_demo_extracts(paths.data_dir()):
                 print(f"wrote {path}")
             return 0
+        if args.command == "refresh":
+            return _refresh(args)
+        if args.command == "count-shootings":
+            return _count(args)
         return _import(args)
     except DataError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(error.problems)} problem(s): nothing was imported; the database is unchanged.", file=sys.stderr)
+        outcome = "nothing was imported; the database is unchanged"
+        if args.command == "count-shootings":
+            outcome = "nothing was counted"
+        print(f"{len(error.problems)} problem(s): {outcome}.", file=sys.stderr)
         return EXIT_INVALID
 
 

@@ -11,7 +11,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from slutaskjut import fmt, markdown, privacy
+from slutaskjut import fmt, markdown, privacy, sentences
 from slutaskjut.extract_schema import INCIDENT_KINDS
 from slutaskjut.i18n import t
 from slutaskjut.schema import MEASURES
@@ -159,8 +159,14 @@ def _milestone_line(x: float, row: int) -> dict:
     }
 
 
-def _value_text(value, lang: str, decimals: int) -> str:
-    return fmt.number(value, lang, decimals) or ""
+def _value_text(value, lang: str, decimals: int, at_least: bool = False) -> str:
+    return fmt.qualified(value, lang, decimals=decimals, at_least=at_least) or ""
+
+
+def _lower_bounds(rows: pd.DataFrame) -> list[bool]:
+    """Per row, whether its figure is a lower bound ("at least 23"); rows without the flag are exact."""
+    flags = rows["is_lower_bound"] if "is_lower_bound" in rows.columns else [False] * len(rows)
+    return [not fmt.is_missing(flag) and bool(flag) for flag in flags]
 
 
 def trend_figure(
@@ -189,7 +195,10 @@ def trend_figure(
                 "x": rows["year"].tolist(),
                 "y": values,
                 "mode": "lines+markers+text",
-                "text": [_value_text(v, lang, decimals) for v in values],
+                "text": [
+                    _value_text(v, lang, decimals, at_least)
+                    for v, at_least in zip(values, _lower_bounds(rows), strict=True)
+                ],
                 "textposition": "top center",
                 "line": {"color": MEASURE_COLOURS[measure], "width": 3},
                 "marker": {"size": 8},
@@ -207,14 +216,20 @@ def trend_figure(
         ]
         shapes += [_milestone_line(position, row) for position in milestone_positions]
         shown_provisional = provisional[provisional["measure"] == measure]
-        provisional_values = shown_provisional[value_column].astype(float).tolist()
+        provisional_values = [None if fmt.is_missing(v) else float(v) for v in shown_provisional[value_column]]
         if provisional_values:
             data.append(
                 {
                     "type": "scatter",
                     "x": shown_provisional["year"].tolist(),
                     "y": provisional_values,
-                    "mode": "markers",
+                    # a lower bound is labelled "at least", so its point is never read as the count
+                    "mode": "markers+text",
+                    "text": [
+                        _value_text(v, lang, decimals, at_least=True) if at_least else ""
+                        for v, at_least in zip(provisional_values, _lower_bounds(shown_provisional), strict=True)
+                    ],
+                    "textposition": "bottom center",
                     "marker": {
                         "symbol": "diamond-open",
                         "size": 13,
@@ -223,11 +238,11 @@ def trend_figure(
                     },
                     "name": t("trends.legend_provisional", lang),
                     "legendgroup": "provisional",
-                    "showlegend": True,
+                    "showlegend": not any(trace.get("legendgroup") == "provisional" for trace in data),  # once
                     **axes,
                 }
             )
-        peak = max([v for v in values if v is not None] + provisional_values, default=0)
+        peak = max((v for v in values + provisional_values if v is not None), default=0)
         layout[f"yaxis{_axis(row)}"]["range"] = [0, peak * 1.3 or 1]  # room for the value labels
         layout[f"xaxis{_axis(row)}"] |= {"tickmode": "array", "tickvals": years, "ticktext": [str(y) for y in years]}
     data.append(  # a legend entry for the shaded not-published bands
@@ -310,12 +325,94 @@ def benchmark_figure(us_results: pd.DataFrame, malmo: dict | None, *, lang: str,
     return _figure(data, layout, lang=lang, title=title, height=140 + 60 * (len(labels) + 1))
 
 
+MALMO = "Malmö"  # the city of Malmö's series in shootings_index_by_city_and_year
+# The US cities' lines, in the order they come: a colour and a dash each, so they part without colour too.
+US_CITY_COLOURS = ("#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+US_CITY_DASHES = ("dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+def city_series_legend(rows: pd.DataFrame, value_column: str, lang: str) -> str:
+    """A city's legend entry: the city, what it counts and, for the index, its base year and why that year."""
+    first = rows.iloc[0]
+    values = {"city": first["city"], "unit": t(f"unit.{first['unit']}", lang)}
+    if value_column == "index_value":
+        before = first["base_year"] == first["programme_start_year"] - 1
+        base = t(
+            "benchmarks.base_before_programme" if before else "benchmarks.base_first_year",
+            lang,
+            year=first["programme_start_year"],
+        )
+        return t("benchmarks.legend_index_value", lang, base_year=first["base_year"], base=base, **values)
+    with_rate = rows[rows["rate_per_100k"].notna()]
+    if (with_rate["population_year"] == with_rate["year"]).all():
+        population = t("benchmarks.population_same_year", lang)
+    else:
+        years = sorted(set(with_rate["population_year"]))
+        population = t("benchmarks.population_of_year", lang, year=", ".join(str(year) for year in years))
+    return t("benchmarks.legend_rate_per_100k", lang, population=population, **values)
+
+
+def city_series_figure(series: pd.DataFrame, *, value_column: str, lang: str, title: str) -> go.Figure:
+    """Malmö and the US cities year by year (shootings_index_by_city_and_year), as `value_column`:
+    index_value (each city's base year = 100) or rate_per_100k.
+
+    One line per city over its own years, Malmö in its own colour; a year without a figure is a gap,
+    never 0. A city with no value at all (no sourced population, for the rate) is left out; the page
+    says which. The legend names what each city counts.
+    """
+    data, us_cities, peak = [], 0, 0.0
+    for city, rows in series.groupby("city", sort=False):
+        if rows[value_column].isna().all():
+            continue
+        years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
+        by_year = rows.set_index("year")[value_column].reindex(years)  # a missing year becomes a gap
+        values = [None if fmt.is_missing(value) else float(value) for value in by_year]
+        peak = max([peak, *(value for value in values if value is not None)])
+        is_malmo = city == MALMO
+        colour = MALMO_COLOUR if is_malmo else US_CITY_COLOURS[us_cities % len(US_CITY_COLOURS)]
+        dash = "solid" if is_malmo else US_CITY_DASHES[us_cities % len(US_CITY_DASHES)]
+        us_cities += 0 if is_malmo else 1
+        data.append(
+            {
+                "type": "scatter",
+                "x": list(years),
+                "y": values,
+                "mode": "lines+markers",
+                "line": {"color": colour, "width": 3, "dash": dash},
+                "marker": {"size": 7, "color": colour},
+                "name": city_series_legend(rows, value_column, lang),
+                "connectgaps": False,
+            }
+        )
+    all_years = sorted(set(series["year"]))
+    layout = {
+        "xaxis": {"tickmode": "array", "tickvals": all_years, "ticktext": [str(year) for year in all_years]},
+        "yaxis": {"range": [0, peak * 1.15 or 1], "title": {"text": t(f"benchmarks.axis_{value_column}", lang)}},
+        "legend": {"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"},
+        "margin": {"l": 60, "r": 20, "t": 70, "b": 60},
+    }
+    if value_column == "index_value":  # the base years' level
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "x0": 0,
+                "x1": 1,
+                "xref": "paper",
+                "y0": 100,
+                "y1": 100,
+                "yref": "y",
+                "line": {"color": "#555555", "width": 1, "dash": "dot"},
+            }
+        ]
+    return _figure(data, layout, lang=lang, title=title, height=420 + 30 * len(data))
+
+
 def funnel_figure(stages: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
     """One round's published stages as a funnel, each with its count and share of the first stage."""
     stages = stages.sort_values("step")
     texts = []
     for row in stages.itertuples():
-        text = fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
+        text = sentences.stage_count(row, lang)
         if not fmt.is_missing(row.share_of_first_step_pct) and row.step > 1:
             text += f" ({fmt.percent(row.share_of_first_step_pct, lang)})"
         texts.append(text)
@@ -437,3 +534,121 @@ def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
         )
     layout["annotations"] = annotations
     return _figure(data, layout, lang=lang, title=title, height=200 * max(len(kinds), 1) + 140)
+
+
+# Sweden as a whole, whose sources disagree ----------------------------------------------------
+
+SWEDEN_COLOUR, SPREAD_COLOUR = "#56B4E9", "#555555"
+
+
+def _sources_spread(rows: pd.DataFrame, column: str) -> tuple[list, list]:
+    """A vertical line from the lowest to the highest source in each year where sources differ,
+    as one trace's x and y (None between the years' lines)."""
+    xs, ys = [], []
+    for year, values in rows.groupby("year")[column]:
+        values = values.dropna().astype(float)
+        if values.nunique() > 1:
+            xs += [year, year, None]
+            ys += [values.min(), values.max(), None]
+    return xs, ys
+
+
+def _sources_panels(
+    frame: pd.DataFrame, column: str, *, years: list[int], lang: str, dots: dict
+) -> tuple[list[dict], dict, list[str]]:
+    """One panel per measure of `frame`, over `years`: a dot per source (`dots`: the dots' colour, legend and
+    axis settings) and the line of their spread. Returns the traces, the layout and the measures drawn."""
+    measures = [measure for measure in MEASURES if frame.loc[frame["measure"] == measure, column].notna().any()]
+    layout, annotations = _panels([t(f"measure.{measure}", lang) for measure in measures], spacing=0.1)
+    data = []
+    for row, measure in enumerate(measures, start=1):
+        axes = {"xaxis": f"x{_axis(row)}", "yaxis": f"y{_axis(row)}"}
+        rows = frame[(frame["measure"] == measure) & frame[column].notna()]
+        spread_x, spread_y = _sources_spread(rows, column)
+        data.append(
+            {
+                "type": "scatter",
+                "x": spread_x,
+                "y": spread_y,
+                "mode": "lines",
+                "line": {"color": SPREAD_COLOUR, "width": 2},
+                "name": t("trends.legend_sources_range", lang),
+                "legendgroup": "spread",
+                "showlegend": row == 1,
+                "hoverinfo": "skip",
+                **axes,
+            }
+        )
+        values = rows[column].astype(float).tolist()
+        data.append(
+            {
+                "type": "scatter",
+                "x": rows["year"].tolist(),
+                "y": values,
+                "mode": "markers",
+                "marker": {"color": dots["colour"], "size": 9, "opacity": 0.8},
+                "name": dots["name"],
+                "legendgroup": "sources",
+                "showlegend": row == 1,
+                **axes,
+            }
+        )
+        layout[f"yaxis{_axis(row)}"] |= {"range": [0, max(values) * 1.15 or 1], **dots.get("axis", {})}
+        layout[f"xaxis{_axis(row)}"] |= {"tickmode": "array", "tickvals": years, "ticktext": [str(y) for y in years]}
+    layout["annotations"] = annotations
+    return data, layout, measures
+
+
+def sweden_figure(sweden: pd.DataFrame, malmo: pd.DataFrame, *, value_column: str, lang: str, title: str) -> go.Figure:
+    """Sweden as a whole by year (sweden_by_year), one panel per measure: a dot per source's figure and a
+    line from the lowest to the highest where sources differ, so that no source is chosen.
+
+    With `value_column` rate_per_100k, Malmö's rate (its headline figures, incidents_by_year) is drawn
+    beside Sweden's; as counts the two are not put on one axis (their share has a chart of its own).
+    A year without a figure is a gap, never 0.
+    """
+    with_malmo = value_column == "rate_per_100k"
+    years = sorted(set(sweden["year"]) | (set(malmo["year"]) if with_malmo else set()))
+    dots = {"colour": SWEDEN_COLOUR, "name": t("trends.legend_sweden", lang)}
+    data, layout, measures = _sources_panels(sweden, value_column, years=years, lang=lang, dots=dots)
+    for row, measure in enumerate(measures if with_malmo else [], start=1):
+        rows = malmo[malmo["measure"] == measure].sort_values("year")
+        values = [None if fmt.is_missing(value) else float(value) for value in rows[value_column]]
+        data.append(
+            {
+                "type": "scatter",
+                "x": rows["year"].tolist(),
+                "y": values,
+                "mode": "lines+markers+text",
+                "text": [  # a lower bound is labelled "at least"
+                    _value_text(value, lang, 1, at_least=True) if at_least else ""
+                    for value, at_least in zip(values, _lower_bounds(rows), strict=True)
+                ],
+                "textposition": "top center",
+                "line": {"color": MALMO_COLOUR, "width": 3},
+                "marker": {"size": 7, "color": MALMO_COLOUR},
+                "name": t("trends.legend_malmo", lang),
+                "legendgroup": "malmo",
+                "showlegend": row == 1,
+                "connectgaps": False,
+                "xaxis": f"x{_axis(row)}",
+                "yaxis": f"y{_axis(row)}",
+            }
+        )
+        axis = layout[f"yaxis{_axis(row)}"]
+        axis["range"] = [0, max([axis["range"][1], *(value * 1.15 for value in values if value is not None)])]
+    return _figure(data, layout, lang=lang, title=title, height=200 * max(len(measures), 1) + 140)
+
+
+def share_figure(shares: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
+    """Malmö's share of Sweden as a whole (malmo_share_of_sweden), one panel per measure: a dot per national
+    source and a line from the lowest to the highest share where sources differ."""
+    dots = {
+        "colour": MALMO_COLOUR,
+        "name": t("trends.legend_share", lang),
+        "axis": {"ticksuffix": "\u00a0%" if lang == "sv" else "%", "title": {"text": t("trends.axis_share", lang)}},
+    }
+    data, layout, measures = _sources_panels(
+        shares, "share_pct", years=sorted(set(shares["year"])), lang=lang, dots=dots
+    )
+    return _figure(data, layout, lang=lang, title=title, height=200 * max(len(measures), 1) + 140)

@@ -1,11 +1,13 @@
 """Synthetic demonstration extracts: incidents and interventions that match the published figures.
 
 The views fed by partners' extracts (monthly trends, the map, outreach by round and month) need
-rows to show on a fresh clone. This module makes them, deterministically, from the published
-files in data/: it writes data/extracts/incidents_synthetic.csv and interventions_synthetic.csv
-in the canonical extract format, and the database build imports them like any extract. Every
-row's `source` is SYNTHETIC_SOURCE, the marker the import uses to flag synthetic rows. No row
-describes a real incident or a real person.
+rows to demonstrate every feature: places, casualties, contacts, which the events the police
+publish do not give. This module makes them, deterministically, from the published files in
+data/: it writes data/extracts/incidents_synthetic.csv and interventions_synthetic.csv in the
+canonical extract format, and in demo mode only (SLUTASKJUT_DEMO=1, `make demo`) the database
+build loads them like any extract, instead of the police events. Every row's `source` is
+SYNTHETIC_SOURCE, the marker the import uses to flag synthetic rows. No row describes a real
+incident or a real person.
 
 Incidents. Every year in which all four measures have a published headline count is covered.
 Such a year has exactly the published number of shootings and of explosions, and the dead and
@@ -25,9 +27,9 @@ Interventions, one row per contact. Their funnels equal the published rounds:
   the month after the programme started (milestone `project_start`) to the end of the report,
   with as many contacts as published to as many people as published: the difference is people
   notified a second time.
-- Every `custom_notification_round` (may_2020, nov_2020): its people sought out once each during
-  a two-week campaign inside the round's period, with exactly the published number at each later
-  stage. Each stage is drawn from the people of the stage before, so the funnel nests: the two
+- Every `custom_notification_round` (may_2020, nov_2020, jun_2021): its people sought out once each
+  during a two-week campaign inside the round's period (a round whose source gives no first day is a
+  two-week campaign ending on its last day), with exactly the published number at each later stage. Each stage is drawn from the people of the stage before, so the funnel nests: the two
   helped to relocate in May 2020 are among the seven who asked for exit support.
 
 The follow-up booleans (asked_exit_support, wanted_help_on_the_spot, helped_to_relocate,
@@ -42,8 +44,8 @@ follow-up, and empty (unknown) everywhere else:
 - nov_2020: wanted_help_on_the_spot true/false; the other three empty.
 
 People are distinct across the programme except the repeat notifications, so the number of
-distinct people is the sum of the rounds' people (116 today, consistent with the published
-"100+ since the start"). References are synthetic codes (SYN-P-0001, groups SYN-G-01 to
+distinct people is the sum of the rounds' people (138 today, consistent with the published
+"at least 100 since the start"). References are synthetic codes (SYN-P-0001, groups SYN-G-01 to
 SYN-G-12): they contain a digit and never look like a name or a personal identity number.
 
 The generator uses random.Random with fixed seeds (strings, which Python hashes with SHA-512,

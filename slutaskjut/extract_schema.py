@@ -128,7 +128,7 @@ def _stored(dataset: Dataset) -> dict[str, str]:
 STORED_COLUMNS: dict[str, dict[str, str]] = {
     **{name: _stored(dataset) for name, dataset in DATASETS.items()},
     # One row per import that changed something: the import history partners see. The
-    # built-in demonstration extracts are not imports and have no row here.
+    # built-in extracts (the police events, or in demo mode the demonstration data) are not imports.
     "imports": {
         "import_id": "string",
         "dataset": "string",

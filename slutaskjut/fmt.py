@@ -2,7 +2,8 @@
 
 Swedish: "1 234", "18,6", "63 %", "3 december 2020". English: "1,234", "18.6", "63%",
 "3 December 2020". Both use a true minus sign. A missing value is never formatted as 0:
-callers get None back and say "not published" in their own words.
+callers get None back and say "not published" in their own words. A figure its source gives as a
+lower bound or an approximation keeps that word ("minst 23", "omkring 250").
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+
+from slutaskjut import markdown
+from slutaskjut.i18n import t
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
@@ -65,9 +69,18 @@ def number(value, lang: str, decimals: int = 0, signed: bool = False) -> str | N
 
 
 def count(value, lang: str, lower_bound: bool = False) -> str | None:
-    """A count, with '+' where the source gives a lower bound ('just over 100' -> '100+')."""
-    text = number(value, lang)
-    return None if text is None else text + ("+" if lower_bound else "")
+    """A count; one its source gives as a lower bound ('just over 100') reads 'minst 100' / 'at least 100'."""
+    return qualified(value, lang, at_least=lower_bound)
+
+
+def qualified(value, lang: str, *, at_least: bool = False, about: bool = False, decimals: int = 0) -> str | None:
+    """A published figure worded as its source words it: 'minst 23' / 'at least 23' for a lower bound,
+    'omkring 250' / 'about 250' for an approximation; plain text, None when the value is missing."""
+    text = number(value, lang, decimals)
+    key = "figure.at_least" if at_least else "figure.about" if about else None
+    if text is None or key is None:
+        return text
+    return markdown.plain(t(key, lang, figure=text))
 
 
 def percent(value, lang: str, decimals: int = 0, signed: bool = False) -> str | None:

@@ -29,9 +29,10 @@ from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from slutaskjut import fmt, images, markdown, partners, paths, privacy, store, tables
 from slutaskjut.extract_schema import DATASETS
 from slutaskjut.i18n import DEFAULT_LANGUAGE, t
-from slutaskjut.load import DataError, built_fingerprint, ensure_database, inputs_stamp
+from slutaskjut.load import DataError, ensure_database, inputs_stamp, stale_database_usable
 from slutaskjut.partners import Access
 from slutaskjut.queries import models, queries, run_query
+from slutaskjut.readers import POLICE_SOURCE
 from slutaskjut.schema import LANGUAGES
 from slutaskjut.view import View, YearBounds, echoed, parse_view
 
@@ -263,7 +264,7 @@ class Page:
         datasets = list(dict.fromkeys(dataset for frame in frames for dataset in frame.attrs.get("extracts", ())))
         statuses = self._run("extract_status").set_index("dataset").loc[datasets]
         for dataset, status in statuses.iterrows():
-            key = "image.synthetic_extract" if status["is_synthetic"] else "image.extract"
+            key = f"image.{_extract_key(status)}"
             names.append(self.t(key, dataset=self.t(f"extract.{dataset}"), sources=status["sources"]))
         source_line = ""
         if names:
@@ -312,6 +313,8 @@ class Page:
             return None
         if warn and status["is_synthetic"]:
             st.warning(self.t("extract.synthetic"), icon=":material/science:")
+        elif warn and _extract_key(status) == "police_extract":
+            st.info(self.t("extract.police_events"), icon=":material/local_police:")
         if dataset not in [shown.name for shown in self._extracts]:
             self._extracts.append(status)
         return status
@@ -372,6 +375,14 @@ class PartnerPage(Page):
         return self._show(name, _query_unsuppressed(self._db_path, self._stamp, name, params))
 
 
+def _extract_key(status: pd.Series) -> str:
+    """What an extract's rows are, as the last part of the keys of its texts: synthetic demonstration
+    data, the events the police published (among its sources), or a partner's extract."""
+    if status["is_synthetic"]:
+        return "synthetic_extract"
+    return "police_extract" if POLICE_SOURCE in str(status["sources"]) else "extract"
+
+
 def _extract_line(status: pd.Series, lang: str) -> str:
     """The footer's line for an extract: what it is, who delivered it, and whether it is synthetic.
 
@@ -388,7 +399,7 @@ def _extract_line(status: pd.Series, lang: str) -> str:
         key = "footer.synthetic_contact_extract" if status["is_synthetic"] else "footer.contact_extract"
         years = fmt.year_range(status["first_date"].year, status["last_date"].year)
         return t(key, lang, years=years, **values)
-    key = "footer.synthetic_extract" if status["is_synthetic"] else "footer.extract"
+    key = f"footer.{_extract_key(status)}"
     return t(
         key,
         lang,
@@ -529,7 +540,7 @@ def page(key: str, *, partner: bool = False) -> Page:
     try:
         _ensure(str(data_dir), str(db_path), inputs_stamp(data_dir))
     except DataError as error:
-        stale = built_fingerprint(db_path) is not None
+        stale = stale_database_usable(db_path)
         _data_problems(error.problems, url_lang, stale=stale)
         if not stale:
             st.stop()

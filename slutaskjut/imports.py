@@ -357,19 +357,19 @@ def import_files(
     rows_read = len(incoming) + sum(skipped.values())
     if incoming.empty:  # every row skipped: nothing to merge, nothing to write
         return Summary(dataset.name, len(paths), rows_read, 0, 0, 0, skipped)
+    if incoming["is_synthetic"].any():
+        # imported rows outlive every rebuild, so synthetic ones would reach the public dashboard
+        message = (
+            f"'{SYNTHETIC_SOURCE}' marks demonstration rows, which are never imported: demo mode "
+            f"(SLUTASKJUT_DEMO=1) loads them from data/{EXTRACTS_FOLDER}/"
+        )
+        raise DataError([Problem(paths[0].name, 0, "source", message)])
     with store.locked(db_path):
         extracts = store.read_extract_tables(db_path)
         existing = extracts[dataset.name]
-        synthetic_removed = 0
-        incoming_is_synthetic = incoming["is_synthetic"].all()
-        if not incoming_is_synthetic:
-            # real rows replace the built-in demonstration rows, never mix with them
-            synthetic_removed = int(existing["is_synthetic"].sum())
-            existing = existing.loc[~existing["is_synthetic"].fillna(False).astype(bool)]
-        elif (~existing["is_synthetic"].fillna(False).astype(bool)).any():
-            raise DataError(
-                [Problem(paths[0].name, 0, "source", "synthetic rows cannot be added to a database of real rows")]
-            )
+        # real rows replace the built-in demonstration rows, never mix with them
+        synthetic_removed = int(existing["is_synthetic"].sum())
+        existing = existing.loc[~existing["is_synthetic"].fillna(False).astype(bool)]
         digest = hashlib.sha256(b"".join(path.read_bytes() for path in paths)).hexdigest()
         import_id = f"{dataset.name}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{digest[:8]}"
         merged, added, replaced, unchanged = _merge(existing, incoming.assign(import_id=import_id), dataset)
@@ -400,39 +400,45 @@ def import_files(
     return summary
 
 
-def with_demo_extracts(extracts: dict[str, pd.DataFrame], folder: Path) -> dict[str, pd.DataFrame]:
-    """The extract tables with synthetic rows taken afresh from the demonstration files.
+def with_built_in_extracts(extracts: dict[str, pd.DataFrame], folder: Path, demo: bool) -> dict[str, pd.DataFrame]:
+    """The extract tables with the built-in rows taken afresh from data/extracts/ (`built_in_files`).
 
-    For each extract with no imported (real) rows, the synthetic files in `folder`
-    (`demo_files`) are read and validated like any import; a deployment that imports real
-    extracts replaces them. Real rows are refused here: they belong in an import, with its
-    secret key and its history.
+    Rows partners imported (those with an import_id) are kept as they are. Outside demo mode the
+    built-in rows are the events the police published, real rows beside the imported ones; an
+    imported row with the same id (an event the police corrected, fetched by a refresh) wins. In
+    demo mode they are the synthetic demonstration rows, and only for an extract with no imported
+    rows: real rows replace them. The files are read and validated like any import. Demonstration
+    files with a real row are refused: real rows belong in an import, with its secret key and its
+    history.
     """
     result = dict(extracts)
     for name, dataset in DATASETS.items():
         table = extracts[name]
-        real = table.loc[~table["is_synthetic"].fillna(False).astype(bool)]
-        files = demo_files(folder, name)
-        if len(real) or not files:
-            result[name] = real
+        imported = table.loc[table["import_id"].notna()]
+        files = built_in_files(folder, name, demo)
+        if not files or (demo and len(imported)):
+            result[name] = imported
             continue
-        rows, _, problems = read_extract(dataset, files, None, DEMO_KEY, dt.date.today())
-        if not problems and not rows["is_synthetic"].all():
+        # the demonstration references describe nobody; real ones are never hashed with a public key
+        rows, _, problems = read_extract(dataset, files, None, DEMO_KEY if demo else None, dt.date.today())
+        if demo and not problems and not rows["is_synthetic"].all():
             problems = [
                 Problem(
                     files[0].name,
                     0,
                     "source",
-                    f"data/{EXTRACTS_FOLDER}/ holds synthetic demonstration rows "
+                    f"data/{EXTRACTS_FOLDER}/{name}_*.csv holds synthetic demonstration rows "
                     f"only (source '{SYNTHETIC_SOURCE}'): import real extracts with python -m slutaskjut import",
                 )
             ]
         if problems:
             raise DataError(problems)
-        result[name] = store.typed(rows.assign(import_id=None), name)
+        built_in = rows.loc[~rows[dataset.key].isin(imported[dataset.key])].assign(import_id=None)
+        result[name] = store.typed(pd.concat([store.typed(built_in, name), imported], ignore_index=True), name)
     return result
 
 
-def demo_files(folder: Path, dataset_name: str) -> list[Path]:
-    """The built-in demonstration files of one extract: `<dataset>_*.csv` in data/extracts/."""
-    return sorted(folder.glob(f"{dataset_name}_*.csv"))
+def built_in_files(folder: Path, dataset_name: str, demo: bool) -> list[Path]:
+    """The built-in files of one extract in data/extracts/: in demo mode the synthetic demonstration
+    files `<dataset>_*.csv`, otherwise the events the police published, `<dataset>_*.jsonl`."""
+    return sorted(folder.glob(f"{dataset_name}_*.{'csv' if demo else 'jsonl'}"))

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from slutaskjut import store
+from slutaskjut import paths, store
 from slutaskjut.extract_schema import DATASETS, EXTRACTS_FOLDER
-from slutaskjut.imports import demo_files, with_demo_extracts
+from slutaskjut.imports import built_in_files, with_built_in_extracts
 from slutaskjut.paths import MODELS_DIR
 from slutaskjut.problems import DataError, Problem
 from slutaskjut.schema import MEASURES, TABLES, TABLES_BY_NAME, Column, Table
@@ -201,31 +201,38 @@ def _reference_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
-def _inputs(data_dir: Path) -> list[Path]:
-    """Every file the database is built from: data files, demo extracts, models, building code."""
+def _inputs(data_dir: Path, demo: bool) -> list[Path]:
+    """Every file the database is built from: data files, built-in extracts, models, building code."""
+    folder = data_dir / EXTRACTS_FOLDER
     return [
         *(data_dir / table.file_name for table in TABLES),
-        *(path for name in DATASETS for path in demo_files(data_dir / EXTRACTS_FOLDER, name)),  # what the build reads
+        *(path for name in DATASETS for path in built_in_files(folder, name, demo)),  # what the build reads
         *_BUILD_INPUTS,
         *sorted(MODELS_DIR.glob("*")),
     ]
 
 
 def fingerprint(data_dir: Path) -> str:
-    """Changes whenever a data file, a demo extract, a model or the building code changes."""
-    digest = hashlib.sha256()
-    for path in _inputs(data_dir):
+    """Changes whenever a data file, a built-in extract, a model, the building code or the mode
+    (demo or not, paths.demo_mode) changes: a database built in the other mode is rebuilt."""
+    demo = paths.demo_mode()
+    digest = hashlib.sha256(b"demo mode" if demo else b"real data")
+    for path in _inputs(data_dir, demo):
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
     return digest.hexdigest()
 
 
 def inputs_stamp(data_dir: Path) -> tuple:
-    """Changes when any input file is written, added or removed, read from the file system's
-    metadata alone: a page run checks this, so it never reads the files themselves."""
-    return tuple(
-        (str(path), stat.st_mtime_ns, stat.st_size) if (stat := _stat(path)) else (str(path), None, None)
-        for path in _inputs(data_dir)
+    """Changes when any input file is written, added or removed, or the mode changes, read from the
+    file system's metadata alone: a page run checks this, so it never reads the files themselves."""
+    demo = paths.demo_mode()
+    return (
+        demo,
+        *(
+            (str(path), stat.st_mtime_ns, stat.st_size) if (stat := _stat(path)) else (str(path), None, None)
+            for path in _inputs(data_dir, demo)
+        ),
     )
 
 
@@ -239,12 +246,15 @@ def _stat(path: Path):
 def build_database(data_dir: Path, db_path: Path) -> None:
     """Validate data_dir and rebuild the database from it, keeping imported extracts.
 
-    Extract rows a partner imported are carried over; synthetic demonstration rows are
-    taken afresh from data/extracts/, for each extract that has no imported rows.
+    Extract rows a partner imported are carried over. The built-in rows are taken afresh from
+    data/extracts/ (imports.with_built_in_extracts): the events the police published, or in demo
+    mode the synthetic demonstration rows, for each extract that has no imported rows.
     """
     frames = read_all(data_dir)
     with store.locked(db_path):
-        extracts = with_demo_extracts(store.read_extract_tables(db_path), data_dir / EXTRACTS_FOLDER)
+        extracts = with_built_in_extracts(
+            store.read_extract_tables(db_path), data_dir / EXTRACTS_FOLDER, paths.demo_mode()
+        )
         store.write_database(db_path, frames | extracts, fingerprint(data_dir))
 
 
@@ -254,3 +264,12 @@ def ensure_database(data_dir: Path, db_path: Path) -> str:
     if built_fingerprint(db_path) != current:
         build_database(data_dir, db_path)
     return current
+
+
+def stale_database_usable(db_path: Path) -> bool:
+    """Whether the database a failed build left in place may still be shown: there is one, and
+    outside demo mode it holds no synthetic row, so invalid data files never bring a
+    demonstration database before the public."""
+    if built_fingerprint(db_path) is None:
+        return False
+    return paths.demo_mode() or not store.holds_synthetic_rows(db_path)

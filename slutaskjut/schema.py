@@ -42,6 +42,16 @@ def _source(description: str = "Source of the row (sources.source_id).") -> Colu
     return Column("source_id", "text", description, references="sources")
 
 
+def _population_columns() -> tuple[Column, ...]:
+    """The columns of a population on 31 December per year: Malmö's and Sweden's."""
+    return (
+        Column("year", "int", "Calendar year."),
+        Column("population", "int", "Inhabitants on 31 December (people).", minimum=1),
+        Column("as_of", "date", "Date of the count."),
+        _source(),
+    )
+
+
 TABLES: tuple[Table, ...] = (
     Table(
         "sources",
@@ -97,18 +107,47 @@ TABLES: tuple[Table, ...] = (
             Column("as_of", "date", "The date the figure runs to."),
             _source(),
             Column("note", "text", "Remark on this figure.", required=False),
+            Column(
+                "is_lower_bound",
+                "bool",
+                "true where the source gives the count as a lower bound ('minst 23'): shown as 'at least 23', "
+                "never as exact. Empty or false: the count is exact.",
+                required=False,
+            ),
         ),
     ),
     Table(
         "population",
         "Malmö's population on 31 December, for rates per 100 000 inhabitants.",
         key=("year",),
+        columns=_population_columns(),
+    ),
+    Table(
+        "sweden_yearly",
+        "Shootings, explosions, dead and injured in Sweden as a whole per year, one row per figure and source. "
+        "The sources disagree: every row is shown, none is chosen as the headline.",
+        key=("year", "measure", "source_id"),
         columns=(
             Column("year", "int", "Calendar year."),
-            Column("population", "int", "Inhabitants on 31 December (people).", minimum=1),
-            Column("as_of", "date", "Date of the count."),
+            Column("measure", "text", "What is counted.", allowed=MEASURES),
+            Column(
+                "count",
+                "int",
+                "Number of incidents (shootings, explosions) or people (dead, injured) in the whole year. A year "
+                "without a row is not published, never 0.",
+                minimum=0,
+            ),
+            Column("as_of", "date", "The date the figure runs to."),
             _source(),
+            Column("note", "text", "Remark on this figure.", required=False),
         ),
+    ),
+    Table(
+        "sweden_population",
+        "Sweden's population on 31 December, for rates per 100 000 inhabitants. A year without a row has no "
+        "population found in a citable source, and no national rate.",
+        key=("year",),
+        columns=_population_columns(),
     ),
     Table(
         "us_results",
@@ -140,6 +179,60 @@ TABLES: tuple[Table, ...] = (
                 "The study behind the figure (sources.source_id).",
                 references="sources",
             ),
+        ),
+    ),
+    Table(
+        "us_programmes",
+        "Group Violence Intervention programmes of the US cities whose yearly series are shown and "
+        "whose results Malmö stad does not quote (those are in us_results).",
+        key=("city",),
+        columns=(
+            Column("city", "text", "US city."),
+            Column("programme", "text", "Name of the local programme."),
+            Column("programme_start_year", "int", "Year the programme began."),
+            _source(),
+        ),
+    ),
+    Table(
+        "us_city_population",
+        "Population of the US cities whose yearly series are shown, for rates per 100 000 inhabitants. "
+        "A city without a row has no population found in a citable source.",
+        key=("city", "year"),
+        columns=(
+            Column("city", "text", "US city."),
+            Column("year", "int", "Year of the count."),
+            Column("population", "int", "Inhabitants (people).", minimum=1),
+            Column("as_of", "date", "Date of the count."),
+            _source(),
+        ),
+    ),
+    Table(
+        "us_city_yearly",
+        "Shooting victims per year in US cities with Group Violence Intervention, one row per figure and "
+        "source. The headline rows are each city's series; the others (press figures, other data sets) "
+        "are shown beside them where they agree or differ.",
+        key=("city", "year", "measure", "source_id"),
+        unique_where=((("city", "year", "measure"), "is_headline"),),
+        columns=(
+            Column("city", "text", "US city."),
+            Column("year", "int", "Calendar year."),
+            Column(
+                "measure",
+                "text",
+                "Which shootings: total (fatal and non-fatal), fatal or non_fatal.",
+                allowed=("total", "fatal", "non_fatal"),
+            ),
+            Column(
+                "unit",
+                "text",
+                "What one counts: victims (people shot) or incidents (shootings, however many were hit).",
+                allowed=("victims", "incidents"),
+            ),
+            Column("count", "int", "The number for the whole year.", minimum=0),
+            Column("is_headline", "bool", "true for the one row per city, year and measure the series shows."),
+            Column("as_of", "date", "The date the figure runs to."),
+            _source(),
+            Column("note", "text", "Remark on this figure.", required=False),
         ),
     ),
     Table(
@@ -185,16 +278,25 @@ TABLES: tuple[Table, ...] = (
                     "wanted_help_on_the_spot",
                     "helped_to_relocate",
                     "deprived_of_liberty",
+                    "given_the_message",
+                    "left_crime",
                 ),
             ),
             Column("count", "int", "The published number.", minimum=0),
             Column(
                 "is_lower_bound",
                 "bool",
-                "true where the source says 'just over' or 'over': shown as 100+, never as exact.",
+                "true where the source says 'just over' or 'over': shown as 'at least 100', never as exact.",
             ),
             Column("unit", "text", "What one counts.", allowed=("people", "meetings", "conversations")),
             _source(),
+            Column(
+                "is_approximate",
+                "bool",
+                "true where the source says 'about' or 'cirka' ('omkring 250'): shown as 'about 250', never as "
+                "exact. Empty or false: the count is exact.",
+                required=False,
+            ),
         ),
     ),
     Table(

@@ -25,6 +25,12 @@ def year_spans(years) -> str:
     return ", ".join(fmt.year_range(first, last) for first, last in spans)
 
 
+def is_lower_bound(row, flag: str = "is_lower_bound") -> bool:
+    """Whether a row's figure is a lower bound ("at least 23"); a row without the flag is exact."""
+    value = row.get(flag) if isinstance(row, (dict, pd.Series)) else getattr(row, flag, None)
+    return not fmt.is_missing(value) and bool(value)
+
+
 def describe_trend(yearly: pd.DataFrame, value_column: str, lang: str) -> str:
     """One line per chart: first and last published value of each measure, and gaps."""
     decimals = 1 if value_column == "rate_per_100k" else 0
@@ -42,9 +48,9 @@ def describe_trend(yearly: pd.DataFrame, value_column: str, lang: str) -> str:
         first, last = published.iloc[0], published.iloc[-1]
         values = {
             "measure": label,
-            "first": fmt.number(first[value_column], lang, decimals),
+            "first": fmt.qualified(first[value_column], lang, decimals=decimals, at_least=is_lower_bound(first)),
             "first_year": first["year"],
-            "last": fmt.number(last[value_column], lang, decimals),
+            "last": fmt.qualified(last[value_column], lang, decimals=decimals, at_least=is_lower_bound(last)),
             "last_year": last["year"],
         }
         text = t("trends.describe_measure" if len(published) > 1 else "trends.describe_measure_one", lang, **values)
@@ -78,16 +84,61 @@ def describe_benchmarks(
     )
 
 
-def _stage_count(row, lang: str) -> str:
-    """A published stage's count as published: "just over 100" is 100+."""
-    return fmt.count(row.count, lang, lower_bound=row.is_lower_bound)
+def describe_city_series(series: pd.DataFrame, value_column: str, lang: str) -> str:
+    """The city series chart in one line: each city's first and last value, what it counts, missing years."""
+    parts = []
+    for city, rows in series.groupby("city", sort=False):
+        shown = rows[rows[value_column].notna()]
+        if shown.empty:
+            continue
+        first, last = shown.iloc[0], shown.iloc[-1]
+        values = {
+            "city": city,
+            "unit": t(f"unit.{first['unit']}", lang),
+            "first": fmt.number(first[value_column], lang, 1),
+            "first_year": first["year"],
+            "last": fmt.number(last[value_column], lang, 1),
+            "last_year": last["year"],
+        }
+        text = t("benchmarks.describe_city" if len(shown) > 1 else "benchmarks.describe_city_one", lang, **values)
+        missing = set(range(first["year"], last["year"] + 1)) - set(shown["year"])
+        if missing:  # both catalogue texts, their values escaped already
+            text = markdown.Markdown(f"{text} ({t('benchmarks.describe_missing', lang, years=year_spans(missing))})")
+        parts.append(text)
+    scale = t(f"benchmarks.scale_{value_column}", lang)
+    if not parts:
+        return t("benchmarks.describe_series_none", lang, scale=scale)
+    return t("benchmarks.describe_series", lang, scale=scale, cities=markdown.join("; ", parts))
+
+
+def source_comparison_summary(comparison: pd.DataFrame, lang: str) -> str:
+    """How many of the other sources' figures differ from those shown, and in which cities and years."""
+    if comparison.empty:
+        return t("benchmarks.comparison_none", lang)
+    total = fmt.count(len(comparison), lang)
+    differs = comparison[comparison["other_minus_shown"].fillna(1) != 0]  # no figure shown: differs too
+    if differs.empty:
+        return t("benchmarks.comparison_same", lang, total=total)
+    where = markdown.join(
+        "; ",
+        (
+            t("benchmarks.comparison_where", lang, city=city, years=year_spans(set(rows["year"])))
+            for city, rows in differs.groupby("city")
+        ),
+    )
+    return t("benchmarks.comparison_summary", lang, differs=fmt.count(len(differs), lang), total=total, where=where)
+
+
+def stage_count(row, lang: str) -> str:
+    """A published stage's count as published: "just over 100" is "at least 100", "omkring 250" is "about 250"."""
+    return fmt.qualified(row.count, lang, at_least=is_lower_bound(row), about=is_lower_bound(row, "is_approximate"))
 
 
 def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
     stages = in_language(stages, lang).sort_values("step")
     steps = []
     for row in stages.itertuples():
-        values = {"stage": t(f"stage.{row.stage}", lang), "count": _stage_count(row, lang)}
+        values = {"stage": t(f"stage.{row.stage}", lang), "count": stage_count(row, lang)}
         if row.step > 1 and not fmt.is_missing(row.share_of_first_step_pct):
             steps.append(
                 t("outreach.describe_share", lang, share=fmt.percent(row.share_of_first_step_pct, lang), **values)
@@ -142,8 +193,8 @@ def overview_summary(change: pd.DataFrame, project_start: str | None, lang: str)
             first = t(
                 f"overview.{key}",
                 lang,
-                count=fmt.count(row["count_year"], lang),
-                count_base=fmt.count(row["count_base"], lang),
+                count=fmt.qualified(row["count_year"], lang, at_least=is_lower_bound(row, "is_lower_bound_year")),
+                count_base=fmt.qualified(row["count_base"], lang, at_least=is_lower_bound(row, "is_lower_bound_base")),
                 pct=fmt.percent(abs(row["change_pct"]), lang),
                 **values,
             )
@@ -162,15 +213,20 @@ def _source_fields(source: dict, lang: str) -> tuple[str, str]:
 
 
 def _yearly_sentence(row, lang: str) -> str:
-    return t(f"sentence.yearly_{row.measure}", lang, year=row.year, count=fmt.count(row.count, lang))
+    count = fmt.qualified(row.count, lang, at_least=is_lower_bound(row))
+    return t(f"sentence.yearly_{row.measure}", lang, year=row.year, count=count)
 
 
 def _provisional_sentence(row, lang: str) -> str:
+    # incidents "take place"; the dead and injured are counted, and none is said in words, as the source says it
+    key = "sentence.provisional"
+    if row.measure in ("dead", "injured"):
+        key = "sentence.provisional_none" if row.count == 0 else "sentence.provisional_people"
     return t(
-        "sentence.provisional",
+        key,
         lang,
         date=fmt.date(row.as_of, lang),
-        count=fmt.count(row.count, lang),
+        count=fmt.qualified(row.count, lang, at_least=is_lower_bound(row)),
         measure=t(f"measure_lower.{row.measure}", lang),
         year=row.year,
     )
@@ -206,7 +262,7 @@ def _outreach_sentence(row, lang: str) -> str:
     values = {
         "round": getattr(row, f"label_{lang}"),
         "stage": t(f"stage.{row.stage}", lang),
-        "count": _stage_count(row, lang),
+        "count": stage_count(row, lang),
         "unit": t(f"unit.{row.unit}", lang),
     }
     if row.step > 1 and not fmt.is_missing(row.share_of_first_step_pct):
@@ -219,6 +275,22 @@ def _finding_sentence(row, lang: str) -> str:
     return markdown.escape(getattr(row, f"finding_{lang}"))
 
 
+def _sweden_sentence(row, lang: str) -> str:
+    return t(f"sentence.sweden_{row.measure}", lang, year=row.year, count=fmt.count(row.count, lang))
+
+
+def _share_sentence(row, lang: str) -> str:
+    return t(
+        "sentence.share",
+        lang,
+        year=row.year,
+        share=fmt.percent(row.share_pct, lang, decimals=1),
+        measure=t(f"measure_lower.{row.measure}", lang),
+        malmo_count=fmt.count(row.malmo_count, lang),
+        national_count=fmt.count(row.national_count, lang),
+    )
+
+
 def press_sentences(
     *,
     yearly: pd.DataFrame,
@@ -229,9 +301,14 @@ def press_sentences(
     findings: pd.DataFrame,
     sources: pd.DataFrame,
     lang: str,
+    sweden: pd.DataFrame | None = None,
+    shares: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every key figure as a sentence in both languages, with its source and date, as plain text (they
-    are table cells and downloads; the press pack's Markdown escapes them again)."""
+    are table cells and downloads; the press pack's Markdown escapes them again).
+
+    `sweden` (sweden_by_year) and `shares` (malmo_share_of_sweden) add Sweden's figures, every source's,
+    and Malmö's share of them; a share names the national source and Malmö's."""
     groups = [
         ("press.topic_yearly", yearly[yearly["count"].notna()], _yearly_sentence),
         ("press.topic_provisional", provisional, _provisional_sentence),
@@ -240,11 +317,18 @@ def press_sentences(
         ("press.topic_outreach", outreach, _outreach_sentence),
         ("press.topic_finding", findings, _finding_sentence),
     ]
+    if sweden is not None:
+        groups.append(("press.topic_sweden", sweden, _sweden_sentence))
+    if shares is not None:
+        groups.append(("press.topic_share", shares, _share_sentence))
     by_id = sources.set_index("source_id").to_dict("index")
     records = []
     for topic, frame, sentence in groups:
         for row in frame.itertuples():
             source, date = _source_fields(by_id[row.source_id], lang)
+            if malmo_source_id := getattr(row, "malmo_source_id", None):
+                malmo, _ = _source_fields(by_id[malmo_source_id], lang)
+                source = t("sentence.two_sources", lang, national=source, malmo=malmo)
             texts = {
                 "topic": t(topic, lang),
                 "swedish": sentence(row, "sv"),
@@ -258,6 +342,54 @@ def press_sentences(
     return pd.DataFrame.from_records(
         records, columns=["topic", "swedish", "english", "source", "source_date", "source_id"]
     )
+
+
+def _spreads(rows: pd.DataFrame, column: str, text, lang: str) -> str:
+    """Each year's value, or the range from the lowest to the highest source where several give one:
+    "2017 281–324 (2 sources)". `text` formats one value."""
+    parts = []
+    for year, values in rows.groupby("year")[column]:
+        values = values.dropna()
+        if values.empty:
+            continue
+        low, high = values.min(), values.max()
+        if low == high:
+            parts.append(t("trends.describe_one_source", lang, year=year, value=text(low)))
+        else:
+            count = fmt.count(len(values), lang)
+            parts.append(t("trends.describe_sources", lang, year=year, low=text(low), high=text(high), sources=count))
+    return markdown.join(", ", parts)
+
+
+def _by_measure(frame: pd.DataFrame, column: str, text, lang: str) -> str:
+    """Per measure, the spreads of its years (_spreads), in the order of MEASURES."""
+    return markdown.join(
+        "; ",
+        (
+            t(
+                "trends.describe_sweden_measure",
+                lang,
+                measure=t(f"measure.{measure}", lang),
+                years=_spreads(frame[frame["measure"] == measure], column, text, lang),
+            )
+            for measure in MEASURES
+            if frame.loc[frame["measure"] == measure, column].notna().any()
+        ),
+    )
+
+
+def describe_sweden(sweden: pd.DataFrame, value_column: str, years: str, lang: str) -> str:
+    """The chart of Sweden as a whole in one line: per measure and year, its one figure or the
+    sources' range, so the disagreement is in the text as in the chart."""
+    decimals = 1 if value_column == "rate_per_100k" else 0
+    measures = _by_measure(sweden, value_column, lambda value: fmt.number(value, lang, decimals), lang)
+    return t("trends.describe_sweden", lang, years=years, measures=measures)
+
+
+def describe_shares(shares: pd.DataFrame, years: str, lang: str) -> str:
+    """The chart of Malmö's share of Sweden in one line: per measure and year, the share or the range of shares."""
+    measures = _by_measure(shares, "share_pct", lambda value: fmt.percent(value, lang, decimals=1), lang)
+    return t("trends.describe_share", lang, years=years, measures=measures)
 
 
 # Views fed by the incident extract ------------------------------------------------------------

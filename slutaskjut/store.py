@@ -79,6 +79,17 @@ def built_fingerprint(db_path: Path) -> str | None:
         return None
 
 
+def holds_synthetic_rows(db_path: Path) -> bool:
+    """True when an extract table of the database at db_path holds a synthetic demonstration row."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        present = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
+        return any(
+            con.execute(f"select bool_or(is_synthetic) from {name}").fetchone()[0]
+            for name in STORED_COLUMNS
+            if "is_synthetic" in STORED_COLUMNS[name] and name in present  # absent before extracts existed
+        )
+
+
 def stamp(db_path: Path) -> str:
     """Changes whenever the database file is replaced: a key for caches of its contents."""
     stat = db_path.stat()

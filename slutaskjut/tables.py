@@ -29,12 +29,26 @@ _TIMESTAMP_COLUMNS = {"imported_at"}
 _PARTIAL_DATE_COLUMNS = {"published", "date_published", "source_published", "month"}
 _SIGNED_PERCENT = {"change_pct", "rate_change_pct", "quoted_change_pct"}
 _COUNTS = {"count", "count_base", "count_year", "previous_count", "headline_count", "other_count", "population"}
+_COUNTS |= {"fatal", "non_fatal", "total"}  # a US city's shooting victims (us_city_counts_by_year)
+_COUNTS |= {"malmo_count", "national_count"}  # Malmö beside Sweden (malmo_share_of_sweden)
+# The flag that marks a count as a lower bound ("at least 23") or an approximation ("about 250"), by count column.
+_LOWER_BOUND_FLAGS = {
+    "count": "is_lower_bound",
+    "previous_count": "previous_is_lower_bound",
+    "count_base": "is_lower_bound_base",
+    "count_year": "is_lower_bound_year",
+    "headline_count": "headline_is_lower_bound",
+    "other_count": "other_is_lower_bound",
+    "rate_per_100k": "is_lower_bound",  # the rate of a lower bound is one too
+}
+_APPROXIMATE_FLAGS = {"count": "is_approximate"}
 # Counts from the contact extract: missing means unknown, not unpublished.
 _EXTRACT_COUNTS = {"contacts", "people", *FOLLOW_UPS, *(f"{follow_up}_unknown" for follow_up in FOLLOW_UPS)}
 # Counts from the incident extract: missing means unknown, and the cell is empty (trends.unknown_note).
 _INCIDENT_COUNTS = {"dead", "injured", "extract_count"}
 # Other counts (coverage per source, import history): never missing; an empty cell if one were.
 _OTHER_COUNTS = {"days_covered", "incidents", "shootings", "suspected_shootings", "explosions"}
+_OTHER_COUNTS |= {"population_for_rate"}  # empty where no population is sourced
 _OTHER_COUNTS |= {"rows_read", "rows_added", "rows_replaced", "rows_unchanged", "rows_skipped"}
 # What a missing count reads: the text's key, or None for an empty cell.
 _MISSING_COUNT = {
@@ -44,7 +58,7 @@ _MISSING_COUNT = {
     **dict.fromkeys(_OTHER_COUNTS),
 }
 # Differences of counts: with a sign, "+3", "−1".
-_SIGNED_COUNTS = {"change_count", "difference"}
+_SIGNED_COUNTS = {"change_count", "difference", "other_minus_shown"}
 
 
 def _code(column: str, value, lang: str) -> str:
@@ -54,11 +68,20 @@ def _code(column: str, value, lang: str) -> str:
     return t(key, lang, min_count=fmt.count(privacy.min_count(), lang))
 
 
+def _flagged(row: dict, flag: str | None) -> bool:
+    """Whether a row's boolean flag (is_lower_bound, ...) is true; a row without it is not flagged."""
+    value = row.get(flag) if flag else None
+    return not fmt.is_missing(value) and bool(value)
+
+
 def _cell(column: str, value, lang: str, row: dict) -> str:
     if column in _MISSING_COUNT:
-        missing = _MISSING_COUNT[column]
-        lower_bound = column in _COUNTS and bool(row.get("is_lower_bound", False))
-        return privacy.count_text(row, column, lang, lower_bound, "" if missing is None else t(missing, lang))
+        missing = "" if _MISSING_COUNT[column] is None else t(_MISSING_COUNT[column], lang)
+        if column in _COUNTS and not privacy.flag_of(row, column):  # a published figure, worded as published
+            lower_bound = _flagged(row, _LOWER_BOUND_FLAGS.get(column))
+            about = _flagged(row, _APPROXIMATE_FLAGS.get(column))
+            return fmt.qualified(value, lang, at_least=lower_bound, about=about) or missing
+        return privacy.count_text(row, column, lang, unknown=missing)
     flag = privacy.flag_of(row, column)
     if flag:
         return privacy.marker(flag, lang)
@@ -70,8 +93,8 @@ def _cell(column: str, value, lang: str, row: dict) -> str:
         return fmt.number(value, lang, signed=True)
     if column.endswith("_pct"):
         return fmt.percent(value, lang, decimals=1, signed=column in _SIGNED_PERCENT)
-    if column.startswith("rate"):
-        return fmt.number(value, lang, decimals=1)
+    if column.startswith("rate") or column.endswith("_per_100k") or column == "index_value":
+        return fmt.qualified(value, lang, decimals=1, at_least=_flagged(row, _LOWER_BOUND_FLAGS.get(column)))
     if column in _TIMESTAMP_COLUMNS:
         return fmt.timestamp(value, lang)
     if column in _DATE_COLUMNS or column in _PARTIAL_DATE_COLUMNS:

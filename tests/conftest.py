@@ -1,5 +1,5 @@
-"""Shared fixtures: a database built from the shipped data (and one with an import), copies of data/ to
-break, pages, and visitors for the partner sign-in."""
+"""Shared fixtures: databases built from the shipped data, in demo mode (and one with an import) and without,
+copies of data/ to break, pages, and visitors for the partner sign-in."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from slutaskjut import store
 from slutaskjut.extract_schema import STORED_COLUMNS
 from slutaskjut.imports import import_files
 from slutaskjut.load import ensure_database, fingerprint, read_all
-from slutaskjut.paths import ROOT
+from slutaskjut.paths import ROOT, data_dir
 
 # Sign-in configured, and visitors as st.user sees them: run_page(script, user=PARTNER, secrets=SIGN_IN).
 SIGN_IN = {
@@ -51,14 +51,33 @@ def no_secrets_files(tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def database_path(tmp_path_factory) -> Path:
-    """Every test, and every page under test, uses a database built in a temporary folder."""
+    """Every test, and every page under test, uses a database built in a temporary folder.
+
+    It is built in demo mode (SLUTASKJUT_DEMO=1, for the whole session), so the tests have the rich
+    synthetic extracts: incidents with places and casualties, and contacts. Tests of the real data a
+    public deployment shows switch demo mode off themselves (tests/test_default_data.py).
+
+    The data is data/, or the folder SLUTASKJUT_DATA names: tests/test_new_data.py runs the suite on a copy
+    of data/ with a year added.
+    """
     path = tmp_path_factory.mktemp("db") / "slutaskjut.duckdb"
     patch = pytest.MonkeyPatch()
     patch.setenv("SLUTASKJUT_DB", str(path))
-    patch.delenv("SLUTASKJUT_DATA", raising=False)
-    ensure_database(ROOT / "data", path)
+    patch.setenv("SLUTASKJUT_DEMO", "1")
+    ensure_database(data_dir(), path)
     yield path
     patch.undo()
+
+
+@pytest.fixture(scope="session")
+def real_database(database_path, tmp_path_factory) -> Path:
+    """A database built from the shipped data without demo mode, as a public deployment has it: the published
+    figures and the events the police published. Read it, or copy it to change it."""
+    path = tmp_path_factory.mktemp("real") / "real.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SLUTASKJUT_DEMO")
+        ensure_database(data_dir(), path)
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +90,7 @@ def con(database_path) -> duckdb.DuckDBPyConnection:
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     """A private copy of data/ that a test may break."""
-    return Path(shutil.copytree(ROOT / "data", tmp_path / "data"))
+    return Path(shutil.copytree(data_dir(), tmp_path / "data"))
 
 
 def run_page(
@@ -100,10 +119,10 @@ def extract_database(path: Path, **extracts: pd.DataFrame) -> Path:
     `extracts` maps a stored table (incidents, interventions, imports) to rows; columns left
     out are empty. Tables not given are empty. Point SLUTASKJUT_DB at it to run pages on it.
     """
-    tables = read_all(ROOT / "data") | {name: store.empty_table(name) for name in STORED_COLUMNS}
+    tables = read_all(data_dir()) | {name: store.empty_table(name) for name in STORED_COLUMNS}
     for name, frame in extracts.items():
         tables[name] = store.typed(frame.reindex(columns=list(STORED_COLUMNS[name])), name)
-    store.write_database(path, tables, fingerprint(ROOT / "data"))
+    store.write_database(path, tables, fingerprint(data_dir()))
     return path
 
 

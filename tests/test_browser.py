@@ -31,11 +31,12 @@ from xml.etree import ElementTree
 import numpy as np
 import openpyxl
 import pytest
+import shipped
 from browser import TIMEOUT_MS, dashboard_server, new_visitor, require, require_chromium
 from PIL import Image
 from playwright.sync_api import Error, Locator, Page, expect
 
-from slutaskjut import fmt, privacy
+from slutaskjut import fmt, markdown, privacy
 from slutaskjut.frame import PAGES
 from slutaskjut.i18n import t
 from slutaskjut.paths import ROOT
@@ -56,9 +57,23 @@ SCROLL_HEIGHT = """() => Math.max(
 )"""
 
 
+# The years a page shows without years in its link, and a figure of each kind the pages show, read from data/.
+FIRST, LAST = shipped.default_years()
+SPAN = f"{FIRST}-{LAST}"
+YEARS = fmt.year_range(FIRST, LAST)
+SHOOTINGS = {year: fmt.count(shipped.headline(year, "shootings"), "sv") for year in (FIRST, FIRST + 1, LAST)}
+EXPLOSIONS_FIRST = {  # the press page's sentence, in each language
+    lang: markdown.plain(
+        t("sentence.yearly_explosions", lang, year=FIRST, count=fmt.count(shipped.headline(FIRST, "explosions"), lang))
+    )
+    for lang in LANGUAGES
+}
+EXPLOSIONS_UPDATED = shipped.last_updated("explosions")
+
+
 @dataclass(frozen=True)
 class Shows:
-    """What a page shows for the default years, 2016–2022, of the shipped data (data/)."""
+    """What a page shows for the default years of the shipped data (data/)."""
 
     charts: int = 0  # plotly charts, at least
     tables: int = 0  # tables, at least, those under the charts included
@@ -68,13 +83,21 @@ class Shows:
 
 
 SHOWS = {
-    # data/malmo_yearly.csv: 29 shootings in 2022
-    "overview": Shows(metric={"sv": ("Skjutningar 2022", "29"), "en": ("Shootings 2022", "29")}),
-    # the yearly chart and the extract's by month; 65 shootings in 2017, 61 the year before
+    # data/malmo_yearly.csv: the shootings of the last year
+    "overview": Shows(
+        metric={
+            lang: (t("overview.metric_label", lang, measure=t("measure.shootings", lang), year=LAST), SHOOTINGS[LAST])
+            for lang in LANGUAGES
+        }
+    ),
+    # the yearly chart and the extract's by month; the shootings of the second year beside the first's
     "trends": Shows(
         charts=2,
         tables=4,
-        row={"sv": ["2017", "Skjutningar", "65", "61"], "en": ["2017", "Shootings", "65", "61"]},
+        row={
+            lang: [str(FIRST + 1), t("measure.shootings", lang), SHOOTINGS[FIRST + 1], SHOOTINGS[FIRST]]
+            for lang in LANGUAGES
+        },
     ),
     # data/us_results.csv
     "benchmarks": Shows(charts=1, tables=1, row={"sv": ["Boston", "−63,0\xa0%"], "en": ["Boston", "−63.0%"]}),
@@ -90,24 +113,23 @@ SHOWS = {
     # the cells and the districts; the busiest district of data/extracts/incidents_synthetic.csv, as the query
     # counts it (busiest_district)
     "map": Shows(tables=2, map=True),
-    # the key figures: 43 explosions in 2016
+    # the key figures: the explosions of the first year
     "press": Shows(
         tables=1,
         row={
-            "sv": ["Helårssiffra", "År 2016 inträffade 43 sprängningar i Malmö."],
-            "en": [
-                "Full-year figure",
-                "År 2016 inträffade 43 sprängningar i Malmö.",
-                "In 2016, there were 43 explosions in Malmö.",
+            "sv": [
+                t("press.topic_yearly", "sv"),
+                EXPLOSIONS_FIRST["sv"],
             ],
+            "en": [t("press.topic_yearly", "en"), EXPLOSIONS_FIRST["sv"], EXPLOSIONS_FIRST["en"]],
         },
     ),
     # when each figure was last updated, and the data dictionary
     "about": Shows(
         tables=2,
         row={
-            "sv": ["Sprängningar", "31 december 2020", "28 januari 2021"],
-            "en": ["Explosions", "31 December 2020", "28 January 2021"],
+            lang: [t("measure.explosions", lang), *(fmt.date(date, lang) for date in EXPLOSIONS_UPDATED)]
+            for lang in LANGUAGES
         },
     ),
 }
@@ -200,9 +222,9 @@ def expect_map_drawn(page: Page) -> None:
 
 
 def busiest_district(con, lang: str) -> list[str]:
-    """The first row of the map's district table for the default years, 2016–2022: as the query counts it."""
+    """The first row of the map's district table for the default years: as the query counts it."""
     districts = run_query(
-        con, "incidents_by_district", from_year=2016, to_year=2022, kind="all", min_count=privacy.min_count()
+        con, "incidents_by_district", from_year=FIRST, to_year=LAST, kind="all", min_count=privacy.min_count()
     )
     return [districts["district"].iloc[0], fmt.count(districts["count"].iloc[0], lang)]
 
@@ -286,34 +308,34 @@ def test_page_renders_and_is_accessible(dashboard, visitor, con, key, lang):
 def test_the_years_chosen_are_in_the_url_and_the_url_shows_them_again(dashboard, browser, visitor):
     page = visitor
     open_view(page, f"{dashboard}/trends?lang=en", "trends", "en")
-    expect_years(page, 2016, 2022)
+    expect_years(page, FIRST, LAST)
     chart_title = page.get_by_test_id("stPlotlyChart").first.locator(".gtitle")
     changes = page.get_by_test_id("stDataFrame").filter(has_text="Year before")
-    expect(changes.locator("tr").nth(1).locator("td").first).to_have_text("2016")
+    expect(changes.locator("tr").nth(1).locator("td").first).to_have_text(str(FIRST))
 
     start, end = slider_years(page)
     start.focus()
     start.press("ArrowRight")
-    expect(page).to_have_url(re.compile(r"[?&]from=2017(&|$)"))
+    expect(page).to_have_url(re.compile(rf"[?&]from={FIRST + 1}(&|$)"))
     wait_for_run(page)
     end.focus()
     end.press("ArrowLeft")
-    expect(page).to_have_url(re.compile(r"[?&]to=2021(&|$)"))
+    expect(page).to_have_url(re.compile(rf"[?&]to={LAST - 1}(&|$)"))
     wait_for_run(page)
 
-    title = t("trends.chart_title", "en", years=fmt.year_range(2017, 2021))
+    title = t("trends.chart_title", "en", years=fmt.year_range(FIRST + 1, LAST - 1))
     expect(chart_title).to_have_text(title)
-    expect(changes.locator("tr").nth(1).locator("td").first).to_have_text("2017")
+    expect(changes.locator("tr").nth(1).locator("td").first).to_have_text(str(FIRST + 1))
     rows = changes.evaluate(TABLE_ROWS)
     url = page.url
     assert "lang=en" in url
 
     with new_visitor(browser, viewport=VIEWPORT) as again:
         open_view(again, url, "trends", "en")
-        expect_years(again, 2017, 2021)
+        expect_years(again, FIRST + 1, LAST - 1)
         expect(again.get_by_test_id("stPlotlyChart").first.locator(".gtitle")).to_have_text(title)
         shown_again = again.get_by_test_id("stDataFrame").filter(has_text="Year before")
-        expect(shown_again.locator("tr").nth(1).locator("td").first).to_have_text("2017")
+        expect(shown_again.locator("tr").nth(1).locator("td").first).to_have_text(str(FIRST + 1))
         assert shown_again.evaluate(TABLE_ROWS) == rows
 
 
@@ -333,8 +355,8 @@ def test_a_table_downloads_as_csv(dashboard, visitor, tmp_path):
     file = download(page, "download_changes_by_year", tmp_path)
     assert file.name == "changes_by_year.csv"
     rows = list(csv.DictReader(io.StringIO(file.read_text(encoding="utf-8-sig"))))
-    (row,) = [row for row in rows if row["Year"] == "2017" and row["Measure"] == "Shootings"]
-    assert (row["Count"], row["Year before"]) == ("65", "61")
+    (row,) = [row for row in rows if row["Year"] == str(FIRST + 1) and row["Measure"] == "Shootings"]
+    assert (row["Count"], row["Year before"]) == (SHOOTINGS[FIRST + 1], SHOOTINGS[FIRST])
 
 
 def test_a_chart_downloads_as_png_and_svg(dashboard, visitor, tmp_path):
@@ -352,14 +374,14 @@ def test_a_chart_downloads_as_png_and_svg(dashboard, visitor, tmp_path):
     root = ElementTree.parse(svg).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = {element.text for element in root.iter() if element.text}
-    assert t("trends.chart_title", "sv", years=fmt.year_range(2016, 2022)) in texts
+    assert t("trends.chart_title", "sv", years=YEARS) in texts
 
 
 def test_the_press_pack_and_the_workbook_download_and_open(dashboard, visitor, tmp_path):
     page = visitor
     open_view(page, f"{dashboard}/press?lang=sv", "press", "sv")
     pack = download(page, "download_press_pack", tmp_path)
-    assert pack.name == "sluta-skjut-press-2016-2022.zip"
+    assert pack.name == f"sluta-skjut-press-{SPAN}.zip"
     with zipfile.ZipFile(pack) as archive:
         assert archive.testzip() is None
         names = archive.namelist()
@@ -367,26 +389,26 @@ def test_the_press_pack_and_the_workbook_download_and_open(dashboard, visitor, t
             "README.md",
             "key-figures-sv.md",
             "key-figures-en.md",
-            "sluta-skjut-2016-2022.xlsx",
-            "tables/yearly-2016-2022.csv",
-            "tables/sources-2016-2022.csv",
+            f"sluta-skjut-{SPAN}.xlsx",
+            f"tables/yearly-{SPAN}.csv",
+            f"tables/sources-{SPAN}.csv",
             "charts/malmo_by_year.png",
             "charts/us_results.png",
         ):
             assert name in names
         readme = archive.read("README.md").decode()
-        assert readme.startswith(f"# {t('press_pack.title', 'sv', years=fmt.year_range(2016, 2022))}")
+        assert readme.startswith(f"# {t('press_pack.title', 'sv', years=YEARS)}")
         for name in names:
             if name.endswith(".png"):
                 with Image.open(io.BytesIO(archive.read(name))) as image:
                     assert image.format == "PNG"
 
     workbook = download(page, "download_workbook", tmp_path)
-    assert workbook.name == "sluta-skjut-2016-2022.xlsx"
+    assert workbook.name == f"sluta-skjut-{SPAN}.xlsx"
     sheet = openpyxl.load_workbook(workbook)[t("table_name.yearly", "sv")]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("År", "Mått", "Antal")
-    assert (2017, "Skjutningar", 65) in {row[:3] for row in rows}
+    assert (FIRST + 1, "Skjutningar", shipped.headline(FIRST + 1, "shootings")) in {row[:3] for row in rows}
 
 
 # What a page shows of the years 2017–2020 of a link, where its text names them.

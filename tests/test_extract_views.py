@@ -14,6 +14,7 @@ import tomllib
 import duckdb
 import pandas as pd
 import pytest
+import shipped
 from conftest import extract_database, run_page
 from test_pages import texts_of
 
@@ -642,16 +643,17 @@ def test_years_past_the_published_figures_are_selectable_and_render(tmp_path, mo
 
 
 def test_an_extract_before_the_published_figures_widens_the_range_not_the_default(tmp_path, monkeypatch):
-    """Incidents from 2012 are selectable, but the default view starts at the first published year."""
+    """Incidents from 2012 are selectable, but the default view stays on the published years."""
     rows = [incident("2012-04-01"), incident("2019-05-01")]
     path = extract_database(tmp_path / "early.duckdb", incidents=incidents(rows))
     with duckdb.connect(str(path), read_only=True) as con:
         span = run_query(con, "year_span").iloc[0]
-    assert (span["first_year"], span["first_headline_year"], span["last_published_year"]) == (2012, 2016, 2022)
+    default = shipped.default_years()
+    assert (span["first_year"], span["first_headline_year"], span["last_published_year"]) == (2012, *default)
     monkeypatch.setenv("SLUTASKJUT_DB", str(path))
     app = run_page("pages/trends.py", lang="en")
     assert not app.exception, app.exception[0].value if app.exception else ""
-    assert app.slider(key="years").value == (2016, 2022)
+    assert app.slider(key="years").value == default
     assert app.slider(key="years").min == 2012
     early = run_page("pages/trends.py", lang="en", **{"from": "2012", "to": "2013"})
     assert early.slider(key="years").value == (2012, 2013)

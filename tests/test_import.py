@@ -23,7 +23,7 @@ from slutaskjut import store
 from slutaskjut.__main__ import main
 from slutaskjut.imports import DEMO_KEY, KEY_VARIABLE, pseudonym
 from slutaskjut.load import build_database, ensure_database
-from slutaskjut.paths import ROOT
+from slutaskjut.paths import data_dir
 from slutaskjut.problems import DataError
 
 KEY = "a-test-key-that-is-long-enough"
@@ -31,11 +31,14 @@ KEY = "a-test-key-that-is-long-enough"
 
 @pytest.fixture
 def db(tmp_path, monkeypatch) -> Path:
-    """A database of its own, built from the shipped data, that the CLI imports into."""
+    """A database of its own, built from the shipped data in demo mode (the session's), that the CLI imports into.
+
+    Imports beside the police events a public deployment ships are tested in tests/test_default_data.py.
+    """
     path = tmp_path / "import.duckdb"
     monkeypatch.setenv("SLUTASKJUT_DB", str(path))
     monkeypatch.setenv(KEY_VARIABLE, KEY)
-    ensure_database(ROOT / "data", path)
+    ensure_database(data_dir(), path)
     return path
 
 

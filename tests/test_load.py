@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from slutaskjut.load import DataError, build_database, built_fingerprint, ensure_database, fingerprint, read_all
-from slutaskjut.paths import ROOT
+from slutaskjut.paths import data_dir
 from slutaskjut.schema import TABLES
 
 
@@ -29,7 +29,7 @@ def problems_of(data_dir: Path) -> list[str]:
 
 
 def test_shipped_data_validates_and_every_row_names_a_known_source():
-    frames = read_all(ROOT / "data")
+    frames = read_all(data_dir())
     known = set(frames["sources"]["source_id"])
     for table in TABLES:
         frame = frames[table.name]
@@ -46,7 +46,7 @@ def test_every_table_and_column_has_a_description():
 
 
 def test_not_published_figures_are_empty_never_zero():
-    yearly = read_all(ROOT / "data")["malmo_yearly"]
+    yearly = read_all(data_dir())["malmo_yearly"]
     not_published = yearly[yearly["status"] == "not_published"]
     assert len(not_published) > 0
     assert not_published["count"].isna().all()
@@ -165,7 +165,8 @@ def test_database_is_rebuilt_when_a_data_file_changes(data_copy, tmp_path):
 
 
 def test_fingerprint_follows_the_demo_extracts_only(data_copy):
-    """The build reads <dataset>_*.csv in data/extracts/: other files there do not make it rebuild."""
+    """In demo mode (the session's) the build reads <dataset>_*.csv in data/extracts/: other files there do not
+    make it rebuild. Without demo mode it reads the police events instead (tests/test_default_data.py)."""
     extracts = data_copy / "extracts"
     first = fingerprint(data_copy)
     (extracts / "README.md").write_text("Rewritten.\n")
@@ -180,7 +181,7 @@ def test_fingerprint_follows_the_demo_extracts_only(data_copy):
 
 def test_build_writes_models(tmp_path):
     database = tmp_path / "models.duckdb"
-    build_database(ROOT / "data", database)
+    build_database(data_dir(), database)
     with duckdb.connect(str(database), read_only=True) as con:
         rate = con.execute(
             "select rate_per_100k from yearly_figures where year = 2017 and measure = 'shootings' and is_headline"

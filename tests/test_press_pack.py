@@ -15,7 +15,8 @@ from slutaskjut import exports, fmt
 from slutaskjut.i18n import t
 from slutaskjut.queries import run_query
 
-TABLES = ["sentences", "yearly", "changes", "us_results", "outreach", "milestones", "findings", "sources"]
+TABLES = ["sentences", "yearly", "provisional", "sweden", "malmo_share", "changes", "us_results"]
+TABLES += ["us_city_series", "us_city_counts", "outreach", "milestones", "findings", "sources"]
 
 
 @pytest.fixture(scope="module")

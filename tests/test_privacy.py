@@ -23,7 +23,7 @@ from test_pages import texts_of
 from slutaskjut import charts, exports, privacy, sentences, tables
 from slutaskjut.extract_schema import FOLLOW_UPS
 from slutaskjut.i18n import t
-from slutaskjut.paths import ROOT
+from slutaskjut.paths import data_dir
 from slutaskjut.queries import models, queries, run_query
 
 BELOW, HIDDEN = privacy.BELOW_THRESHOLD, privacy.COMPLEMENTARY
@@ -244,7 +244,7 @@ def test_count_text_is_the_marker_or_the_count():
         privacy.count_text(row, "people", "sv", lower_bound=row["is_lower_bound"], unknown="okänt")
         for _, row in hidden.iterrows()
     ]
-    assert texts == ["färre än 3", "30+", "okänt", "1\u00a0200"]
+    assert texts == ["färre än 3", "minst 30", "okänt", "1\u00a0200"]
     assert privacy.count_text(next(hidden.itertuples()), "people", "en") == "fewer than 3"
     assert privacy.count_text(hidden.iloc[2], "people", "en") is None, "missing reads as the caller says"
 
@@ -270,7 +270,7 @@ OUTREACH = "outreach_by_round_and_stage"
 
 def small_published_counts() -> pd.DataFrame:
     """The published counts of fewer than 3 people (data/outreach_figures.csv)."""
-    figures = pd.read_csv(ROOT / "data" / "outreach_figures.csv")
+    figures = pd.read_csv(data_dir() / "outreach_figures.csv")
     small = figures[(figures["unit"] == "people") & figures["count"].between(1, 2)]
     assert len(small), "data/ publishes no count of 1 or 2 people: nothing here tests how one is shown"
     return small

@@ -36,7 +36,8 @@ def test_percent_count_and_missing():
     assert fmt.percent(63, "en") == "63%"
     assert fmt.percent(-69.23, "sv", decimals=1) == f"\u221269,2{NBSP}%"
     assert fmt.percent(12, "en", signed=True) == "+12%"
-    assert fmt.count(100, "sv", lower_bound=True) == "100+"
+    assert fmt.count(100, "sv", lower_bound=True) == "minst 100"
+    assert fmt.count(100, "en", lower_bound=True) == "at least 100"
     assert fmt.count(None, "sv") is None
     assert fmt.number(float("nan"), "en") is None
 

@@ -1,5 +1,14 @@
 with figures as (
-    select year, measure, count, status, is_headline, as_of, source_id, note
+    select
+        year,
+        measure,
+        count,
+        status,
+        is_headline,
+        coalesce(is_lower_bound, false) as is_lower_bound,  -- empty: the count is exact
+        as_of,
+        source_id,
+        note
     from malmo_yearly
 ),
 
@@ -15,6 +24,7 @@ final as (
         figures.count,
         figures.status,
         figures.is_headline,
+        figures.is_lower_bound,
         population.population,
         figures.count * 100000.0 / population.population as rate_per_100k,
         figures.as_of,
