@@ -29,8 +29,9 @@ Interventions, one row per contact. Their funnels equal the published rounds:
   notified a second time.
 - Every `custom_notification_round` (may_2020, nov_2020, jun_2021): its people sought out once each
   during a two-week campaign inside the round's period (a round whose source gives no first day is a
-  two-week campaign ending on its last day), with exactly the published number at each later stage. Each stage is drawn from the people of the stage before, so the funnel nests: the two
-  helped to relocate in May 2020 are among the seven who asked for exit support.
+  two-week campaign ending on its last day), with exactly the published number at each later stage.
+  Each stage is drawn from the people of the stage before, so the funnel nests: the two helped to
+  relocate in May 2020 are among the seven who asked for exit support.
 
 The follow-up booleans (asked_exit_support, wanted_help_on_the_spot, helped_to_relocate,
 contacted_again) are true or false only where the round's published figures count that
