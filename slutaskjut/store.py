@@ -84,7 +84,7 @@ def holds_synthetic_rows(db_path: Path) -> bool:
     with duckdb.connect(str(db_path), read_only=True) as con:
         present = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
         return any(
-            con.execute(f"select bool_or(is_synthetic) from {name}").fetchone()[0]
+            con.table(name).filter("is_synthetic").limit(1).fetchall()  # the relation API: no SQL in a string
             for name in STORED_COLUMNS
             if "is_synthetic" in STORED_COLUMNS[name] and name in present  # absent before extracts existed
         )
