@@ -43,7 +43,7 @@ if len(later):
             "- "
             + view.t(
                 "trends.provisional_note",
-                count=fmt.qualified(row.count, view.lang, at_least=sentences.is_lower_bound(row)),
+                count=fmt.qualified(row.count, view.lang, at_least=fmt.flagged(row)),
                 measure=view.t(f"measure_lower.{row.measure}"),
                 year=row.year,
                 date=fmt.date(row.as_of, view.lang),

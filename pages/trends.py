@@ -48,7 +48,7 @@ for row in provisional.itertuples():
     st.info(
         view.t(
             "trends.provisional_note",
-            count=fmt.qualified(row.count, view.lang, at_least=sentences.is_lower_bound(row)),
+            count=fmt.qualified(row.count, view.lang, at_least=fmt.flagged(row)),
             measure=view.t(f"measure_lower.{row.measure}"),
             year=row.year,
             date=fmt.date(row.as_of, view.lang),
@@ -79,11 +79,11 @@ if len(disagreements):
                 year=row.year,
                 measure=view.t(f"measure_lower.{row.measure}"),
                 other_count=fmt.qualified(
-                    row.other_count, view.lang, at_least=sentences.is_lower_bound(row, "other_is_lower_bound")
+                    row.other_count, view.lang, at_least=fmt.flagged(row, "other_is_lower_bound")
                 ),
                 other_source=publisher[row.other_source_id],
                 headline_count=fmt.qualified(
-                    row.headline_count, view.lang, at_least=sentences.is_lower_bound(row, "headline_is_lower_bound")
+                    row.headline_count, view.lang, at_least=fmt.flagged(row, "headline_is_lower_bound")
                 ),
                 headline_source=publisher[row.headline_source_id],
             )

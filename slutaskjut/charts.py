@@ -163,10 +163,36 @@ def _value_text(value, lang: str, decimals: int, at_least: bool = False) -> str:
     return fmt.qualified(value, lang, decimals=decimals, at_least=at_least) or ""
 
 
+def _gaps(values) -> list[float | None]:
+    """Values for a chart's y: a missing one is None, a gap in the line, never 0."""
+    return [None if fmt.is_missing(value) else float(value) for value in values]
+
+
+def _panel_line(
+    row: int, rows: pd.DataFrame, values: list, texts: list[str], *, colour: str, name: str, group: str, marker: dict
+) -> dict:
+    """A line over the years of one panel (its `row`), with a label over each point."""
+    return {
+        "type": "scatter",
+        "x": rows["year"].tolist(),
+        "y": values,
+        "mode": "lines+markers+text",
+        "text": texts,
+        "textposition": "top center",
+        "line": {"color": colour, "width": 3},
+        "marker": marker,
+        "name": name,
+        "legendgroup": group,
+        "showlegend": row == 1,
+        "connectgaps": False,
+        "xaxis": f"x{_axis(row)}",
+        "yaxis": f"y{_axis(row)}",
+    }
+
+
 def _lower_bounds(rows: pd.DataFrame) -> list[bool]:
     """Per row, whether its figure is a lower bound ("at least 23"); rows without the flag are exact."""
-    flags = rows["is_lower_bound"] if "is_lower_bound" in rows.columns else [False] * len(rows)
-    return [not fmt.is_missing(flag) and bool(flag) for flag in flags]
+    return [fmt.flagged(row) for row in rows.to_dict("records")]
 
 
 def trend_figure(
@@ -188,26 +214,21 @@ def trend_figure(
     for row, measure in enumerate(measures, start=1):
         axes = {"xaxis": f"x{_axis(row)}", "yaxis": f"y{_axis(row)}"}
         rows = yearly[yearly["measure"] == measure].sort_values("year")
-        values = [None if fmt.is_missing(v) else float(v) for v in rows[value_column]]
+        values = _gaps(rows[value_column])
+        texts = [
+            _value_text(v, lang, decimals, at_least) for v, at_least in zip(values, _lower_bounds(rows), strict=True)
+        ]
         data.append(
-            {
-                "type": "scatter",
-                "x": rows["year"].tolist(),
-                "y": values,
-                "mode": "lines+markers+text",
-                "text": [
-                    _value_text(v, lang, decimals, at_least)
-                    for v, at_least in zip(values, _lower_bounds(rows), strict=True)
-                ],
-                "textposition": "top center",
-                "line": {"color": MEASURE_COLOURS[measure], "width": 3},
-                "marker": {"size": 8},
-                "name": t("trends.legend_published", lang),
-                "legendgroup": "published",
-                "showlegend": row == 1,
-                "connectgaps": False,
-                **axes,
-            }
+            _panel_line(
+                row,
+                rows,
+                values,
+                texts,
+                colour=MEASURE_COLOURS[measure],
+                name=t("trends.legend_published", lang),
+                group="published",
+                marker={"size": 8},
+            )
         )
         shapes += [
             _band(year - 0.5, year + 0.5, row)
@@ -216,7 +237,7 @@ def trend_figure(
         ]
         shapes += [_milestone_line(position, row) for position in milestone_positions]
         shown_provisional = provisional[provisional["measure"] == measure]
-        provisional_values = [None if fmt.is_missing(v) else float(v) for v in shown_provisional[value_column]]
+        provisional_values = _gaps(shown_provisional[value_column])
         if provisional_values:
             data.append(
                 {
@@ -366,7 +387,7 @@ def city_series_figure(series: pd.DataFrame, *, value_column: str, lang: str, ti
             continue
         years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
         by_year = rows.set_index("year")[value_column].reindex(years)  # a missing year becomes a gap
-        values = [None if fmt.is_missing(value) else float(value) for value in by_year]
+        values = _gaps(by_year)
         peak = max([peak, *(value for value in values if value is not None)])
         is_malmo = city == MALMO
         colour = MALMO_COLOUR if is_malmo else US_CITY_COLOURS[us_cities % len(US_CITY_COLOURS)]
@@ -613,27 +634,22 @@ def sweden_figure(sweden: pd.DataFrame, malmo: pd.DataFrame, *, value_column: st
     data, layout, measures = _sources_panels(sweden, value_column, years=years, lang=lang, dots=dots)
     for row, measure in enumerate(measures if with_malmo else [], start=1):
         rows = malmo[malmo["measure"] == measure].sort_values("year")
-        values = [None if fmt.is_missing(value) else float(value) for value in rows[value_column]]
+        values = _gaps(rows[value_column])
+        texts = [  # a lower bound is labelled "at least"
+            _value_text(value, lang, 1, at_least=True) if at_least else ""
+            for value, at_least in zip(values, _lower_bounds(rows), strict=True)
+        ]
         data.append(
-            {
-                "type": "scatter",
-                "x": rows["year"].tolist(),
-                "y": values,
-                "mode": "lines+markers+text",
-                "text": [  # a lower bound is labelled "at least"
-                    _value_text(value, lang, 1, at_least=True) if at_least else ""
-                    for value, at_least in zip(values, _lower_bounds(rows), strict=True)
-                ],
-                "textposition": "top center",
-                "line": {"color": MALMO_COLOUR, "width": 3},
-                "marker": {"size": 7, "color": MALMO_COLOUR},
-                "name": t("trends.legend_malmo", lang),
-                "legendgroup": "malmo",
-                "showlegend": row == 1,
-                "connectgaps": False,
-                "xaxis": f"x{_axis(row)}",
-                "yaxis": f"y{_axis(row)}",
-            }
+            _panel_line(
+                row,
+                rows,
+                values,
+                texts,
+                colour=MALMO_COLOUR,
+                name=t("trends.legend_malmo", lang),
+                group="malmo",
+                marker={"size": 7, "color": MALMO_COLOUR},
+            )
         )
         axis = layout[f"yaxis{_axis(row)}"]
         axis["range"] = [0, max([axis["range"][1], *(value * 1.15 for value in values if value is not None)])]

@@ -73,6 +73,16 @@ def count(value, lang: str, lower_bound: bool = False) -> str | None:
     return qualified(value, lang, at_least=lower_bound)
 
 
+def flagged(row, flag: str | None = "is_lower_bound") -> bool:
+    """Whether a row's boolean flag is true, by default whether its figure is a lower bound ("at least 23"):
+    a row without the flag, or with it empty, is not flagged. `row` is a Series, a record dict or an
+    itertuples row."""
+    if flag is None:
+        return False
+    value = row.get(flag) if isinstance(row, dict | pd.Series) else getattr(row, flag, None)
+    return not is_missing(value) and bool(value)
+
+
 def qualified(value, lang: str, *, at_least: bool = False, about: bool = False, decimals: int = 0) -> str | None:
     """A published figure worded as its source words it: 'minst 23' / 'at least 23' for a lower bound,
     'omkring 250' / 'about 250' for an approximation; plain text, None when the value is missing."""

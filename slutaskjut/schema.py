@@ -42,6 +42,15 @@ def _source(description: str = "Source of the row (sources.source_id).") -> Colu
     return Column("source_id", "text", description, references="sources")
 
 
+def _figure_provenance() -> tuple[Column, ...]:
+    """The date a yearly figure runs to, its source and a remark: the same in every table of yearly figures."""
+    return (
+        Column("as_of", "date", "The date the figure runs to."),
+        _source(),
+        Column("note", "text", "Remark on this figure.", required=False),
+    )
+
+
 def _population_columns() -> tuple[Column, ...]:
     """The columns of a population on 31 December per year: Malmö's and Sweden's."""
     return (
@@ -104,9 +113,7 @@ TABLES: tuple[Table, ...] = (
                 allowed=("published", "provisional", "not_published"),
             ),
             Column("is_headline", "bool", "true for the one row the dashboard shows."),
-            Column("as_of", "date", "The date the figure runs to."),
-            _source(),
-            Column("note", "text", "Remark on this figure.", required=False),
+            *_figure_provenance(),
             Column(
                 "is_lower_bound",
                 "bool",
@@ -137,9 +144,7 @@ TABLES: tuple[Table, ...] = (
                 "without a row is not published, never 0.",
                 minimum=0,
             ),
-            Column("as_of", "date", "The date the figure runs to."),
-            _source(),
-            Column("note", "text", "Remark on this figure.", required=False),
+            *_figure_provenance(),
         ),
     ),
     Table(
@@ -230,9 +235,7 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("count", "int", "The number for the whole year.", minimum=0),
             Column("is_headline", "bool", "true for the one row per city, year and measure the series shows."),
-            Column("as_of", "date", "The date the figure runs to."),
-            _source(),
-            Column("note", "text", "Remark on this figure.", required=False),
+            *_figure_provenance(),
         ),
     ),
     Table(

@@ -25,12 +25,6 @@ def year_spans(years) -> str:
     return ", ".join(fmt.year_range(first, last) for first, last in spans)
 
 
-def is_lower_bound(row, flag: str = "is_lower_bound") -> bool:
-    """Whether a row's figure is a lower bound ("at least 23"); a row without the flag is exact."""
-    value = row.get(flag) if isinstance(row, (dict, pd.Series)) else getattr(row, flag, None)
-    return not fmt.is_missing(value) and bool(value)
-
-
 def describe_trend(yearly: pd.DataFrame, value_column: str, lang: str) -> str:
     """One line per chart: first and last published value of each measure, and gaps."""
     decimals = 1 if value_column == "rate_per_100k" else 0
@@ -48,9 +42,9 @@ def describe_trend(yearly: pd.DataFrame, value_column: str, lang: str) -> str:
         first, last = published.iloc[0], published.iloc[-1]
         values = {
             "measure": label,
-            "first": fmt.qualified(first[value_column], lang, decimals=decimals, at_least=is_lower_bound(first)),
+            "first": fmt.qualified(first[value_column], lang, decimals=decimals, at_least=fmt.flagged(first)),
             "first_year": first["year"],
-            "last": fmt.qualified(last[value_column], lang, decimals=decimals, at_least=is_lower_bound(last)),
+            "last": fmt.qualified(last[value_column], lang, decimals=decimals, at_least=fmt.flagged(last)),
             "last_year": last["year"],
         }
         text = t("trends.describe_measure" if len(published) > 1 else "trends.describe_measure_one", lang, **values)
@@ -131,7 +125,7 @@ def source_comparison_summary(comparison: pd.DataFrame, lang: str) -> str:
 
 def stage_count(row, lang: str) -> str:
     """A published stage's count as published: "just over 100" is "at least 100", "omkring 250" is "about 250"."""
-    return fmt.qualified(row.count, lang, at_least=is_lower_bound(row), about=is_lower_bound(row, "is_approximate"))
+    return fmt.qualified(row.count, lang, at_least=fmt.flagged(row), about=fmt.flagged(row, "is_approximate"))
 
 
 def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
@@ -193,8 +187,8 @@ def overview_summary(change: pd.DataFrame, project_start: str | None, lang: str)
             first = t(
                 f"overview.{key}",
                 lang,
-                count=fmt.qualified(row["count_year"], lang, at_least=is_lower_bound(row, "is_lower_bound_year")),
-                count_base=fmt.qualified(row["count_base"], lang, at_least=is_lower_bound(row, "is_lower_bound_base")),
+                count=fmt.qualified(row["count_year"], lang, at_least=fmt.flagged(row, "is_lower_bound_year")),
+                count_base=fmt.qualified(row["count_base"], lang, at_least=fmt.flagged(row, "is_lower_bound_base")),
                 pct=fmt.percent(abs(row["change_pct"]), lang),
                 **values,
             )
@@ -213,7 +207,7 @@ def _source_fields(source: dict, lang: str) -> tuple[str, str]:
 
 
 def _yearly_sentence(row, lang: str) -> str:
-    count = fmt.qualified(row.count, lang, at_least=is_lower_bound(row))
+    count = fmt.qualified(row.count, lang, at_least=fmt.flagged(row))
     return t(f"sentence.yearly_{row.measure}", lang, year=row.year, count=count)
 
 
@@ -226,7 +220,7 @@ def _provisional_sentence(row, lang: str) -> str:
         key,
         lang,
         date=fmt.date(row.as_of, lang),
-        count=fmt.qualified(row.count, lang, at_least=is_lower_bound(row)),
+        count=fmt.qualified(row.count, lang, at_least=fmt.flagged(row)),
         measure=t(f"measure_lower.{row.measure}", lang),
         year=row.year,
     )

@@ -68,18 +68,12 @@ def _code(column: str, value, lang: str) -> str:
     return t(key, lang, min_count=fmt.count(privacy.min_count(), lang))
 
 
-def _flagged(row: dict, flag: str | None) -> bool:
-    """Whether a row's boolean flag (is_lower_bound, ...) is true; a row without it is not flagged."""
-    value = row.get(flag) if flag else None
-    return not fmt.is_missing(value) and bool(value)
-
-
 def _cell(column: str, value, lang: str, row: dict) -> str:
     if column in _MISSING_COUNT:
         missing = "" if _MISSING_COUNT[column] is None else t(_MISSING_COUNT[column], lang)
         if column in _COUNTS and not privacy.flag_of(row, column):  # a published figure, worded as published
-            lower_bound = _flagged(row, _LOWER_BOUND_FLAGS.get(column))
-            about = _flagged(row, _APPROXIMATE_FLAGS.get(column))
+            lower_bound = fmt.flagged(row, _LOWER_BOUND_FLAGS.get(column))
+            about = fmt.flagged(row, _APPROXIMATE_FLAGS.get(column))
             return fmt.qualified(value, lang, at_least=lower_bound, about=about) or missing
         return privacy.count_text(row, column, lang, unknown=missing)
     flag = privacy.flag_of(row, column)
@@ -94,7 +88,7 @@ def _cell(column: str, value, lang: str, row: dict) -> str:
     if column.endswith("_pct"):
         return fmt.percent(value, lang, decimals=1, signed=column in _SIGNED_PERCENT)
     if column.startswith("rate") or column.endswith("_per_100k") or column == "index_value":
-        return fmt.qualified(value, lang, decimals=1, at_least=_flagged(row, _LOWER_BOUND_FLAGS.get(column)))
+        return fmt.qualified(value, lang, decimals=1, at_least=fmt.flagged(row, _LOWER_BOUND_FLAGS.get(column)))
     if column in _TIMESTAMP_COLUMNS:
         return fmt.timestamp(value, lang)
     if column in _DATE_COLUMNS or column in _PARTIAL_DATE_COLUMNS:

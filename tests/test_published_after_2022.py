@@ -247,7 +247,7 @@ def test_the_overview_shows_the_newer_part_year_figures_with_their_dates(lang):
     later = part_year_rows(last)
     assert len(later), "data/ has part-year figures after the last whole year"
     for row in later.itertuples():
-        count = fmt.qualified(row.count, lang, at_least=sentences.is_lower_bound(row))
+        count = fmt.qualified(row.count, lang, at_least=fmt.flagged(row))
         note = t(
             "trends.provisional_note",
             lang,
@@ -281,7 +281,7 @@ def test_the_trends_page_sets_malmo_beside_sweden(lang):
     charts_drawn = [chart.proto.id.rsplit("-chart_", 1)[1] for chart in app.get("plotly_chart")]
     assert {"sweden_by_year", "malmo_share_of_sweden"} <= set(charts_drawn)
     for row in part_year_rows(0).itertuples():
-        if sentences.is_lower_bound(row):
+        if fmt.flagged(row):
             assert fmt.qualified(row.count, lang, at_least=True) in text
 
 
