@@ -1,5 +1,8 @@
 # The README's commands. uv is installed into .cache/uv when it is not on the PATH.
 export UV_PYTHON_DOWNLOADS ?= never
+# Installed packages come with their bytecode: every process (an import, a Streamlit worker) starts
+# without compiling pandas and its peers first.
+export UV_COMPILE_BYTECODE ?= 1
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.cache/uv/bin/uv)
 
 .PHONY: run demo test lint

@@ -3,6 +3,9 @@
     uv run python bench/benchmark.py                                   # 1,000,000 incidents, 200,000 contacts
     uv run python bench/benchmark.py --incidents 100000 --contacts 20000 --runs 3
     uv run python bench/benchmark.py --server                          # also a real `streamlit run` in chromium
+    uv run python bench/benchmark.py --imports                         # the import command instead of the pages
+    uv run python bench/benchmark.py --imports --scale 0.01            # the same, a hundredth of the rows
+    uv run python bench/benchmark.py --imports --code /tmp/old         # another copy of the code (a baseline)
 
 A script, not a test: it prints plain tables and exits 0 whether the targets are met or not.
 
@@ -27,25 +30,47 @@ A script, not a test: it prints plain tables and exits 0 whether the targets are
 4. Memory: the RSS and peak RSS (VmHWM) of the import (a child process) and of this process after the page
    runs, as a proxy for the server; with --server also the RSS of `streamlit run app.py` on the same
    database after chromium (/usr/bin/chromium, through Playwright) has opened every public page.
+
+With --imports it measures `python -m slutaskjut import DATASET FILE` instead, as a user runs it: a child
+process with the code of --code (cwd and PYTHONPATH), a copy of a database built beforehand from data/ (so
+no import pays the first build), SLUTASKJUT_DATA=data/ of this checkout, a random pseudonymisation key and
+no demo mode. Its time is the command's wall-clock time, from start to exit (Python's start and imports
+included); its peak memory is the child's peak RSS as GNU time (/usr/bin/time, %M) reports it. The files
+(bench/import_files.py) are written first and not timed:
+- 1,000,000 incidents and 200,000 contacts as CSV and Parquet, and 100,000 of each as Excel: rows/s and
+  peak RSS of the import, beside DuckDB's own read of the same file in a process of its own (every cell
+  counted; openpyxl's read-only iteration for Excel), and the ratio of the two times;
+- incidents CSV of 10,000 to 2,000,000 rows: rows/s at each size, and between sizes (marginal rows/s);
+- a refused file of 1,000,000 incidents, every date written DD/MM/YYYY: the time until the first line on
+  stderr, peak RSS, the size of stderr, and whether the database file stayed byte-identical.
+--scale multiplies every row count, for a quick run.
 """
 
 from __future__ import annotations
 
 import argparse
 import builtins
+import contextlib
 import datetime as dt
 import gc
+import hashlib
 import io
+import json
 import os
+import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import import_files  # bench/import_files.py, beside this script
 import numpy as np
 import pandas as pd
 
@@ -209,23 +234,36 @@ def main() -> int:
     parser.add_argument(
         "--database", type=Path, help="time the pages on this database (a kept one) instead of generating and importing"
     )
+    parser.add_argument("--imports", action="store_true", help="measure the import command instead of the pages")
+    parser.add_argument("--code", type=Path, default=ROOT, help="--imports: the code folder to run (default: here)")
+    parser.add_argument("--scale", type=float, default=1.0, help="--imports: multiply every row count (0.01: quick)")
+    parser.add_argument("--timeout", type=float, default=1800, help="--imports: seconds before an import is killed")
     args = parser.parse_args()
+    if args.imports:
+        return bench_imports(args)
 
-    folder = Path(tempfile.mkdtemp(prefix="slutaskjut-bench-"))
-    db_path = (
-        shutil.copy(args.database, folder / "slutaskjut.duckdb") if args.database else folder / "slutaskjut.duckdb"
-    )
-    os.environ["SLUTASKJUT_DB"] = str(db_path)
-    os.environ["SLUTASKJUT_PSEUDONYM_KEY"] = KEY
-    os.environ.pop("SLUTASKJUT_DATA", None)
-    try:
+    with work_folder("slutaskjut-bench-", args.keep) as folder:
+        db_path = (
+            shutil.copy(args.database, folder / "slutaskjut.duckdb") if args.database else folder / "slutaskjut.duckdb"
+        )
+        os.environ["SLUTASKJUT_DB"] = str(db_path)
+        os.environ["SLUTASKJUT_PSEUDONYM_KEY"] = KEY
+        os.environ.pop("SLUTASKJUT_DATA", None)
         run(args, folder, db_path)
+    return 0
+
+
+@contextlib.contextmanager
+def work_folder(prefix: str, keep: bool):
+    """A temporary folder for the run, removed at the end unless --keep."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
     finally:
-        if args.keep:
+        if keep:
             print(f"\nKept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-    return 0
 
 
 def import_step(args, folder: Path, db_path: Path, results) -> None:
@@ -585,6 +623,308 @@ def server_memory(db_path: Path) -> list[list]:
     finally:
         stop_server(server)
     return rows
+
+
+# --- the import command (--imports) --------------------------------------------------------------------------
+
+IMPORT_ROWS = {"incidents": 1_000_000, "interventions": 200_000, "xlsx": 100_000, "refused": 1_000_000}
+GROWTH_ROWS = (10_000, 100_000, 500_000, 1_000_000, 2_000_000)
+TARGET_ROWS_PER_S = 200_000
+GNU_TIME = Path("/usr/bin/time")  # gives a child's own peak RSS
+BUILD = "from slutaskjut import load, paths; load.ensure_database(paths.data_dir(), paths.database_path())"
+
+
+@dataclass
+class Child:
+    """What a finished child process did: its time, peak memory, exit code and output."""
+
+    seconds: float
+    peak_mb: float
+    cpu_seconds: float
+    exit_code: int | None  # None: killed at the timeout
+    stdout: str
+    stderr_bytes: int
+    stderr_lines: int
+    first_line: str  # stderr's first line, cut to 100 characters
+    first_line_seconds: float | None
+
+    @property
+    def outcome(self) -> str:
+        return "killed" if self.exit_code is None else str(self.exit_code)
+
+
+def run_child(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Child:
+    """Run a command to its end under GNU time, which gives its peak RSS (%M) and CPU time. A child of this
+    process would inherit this process's peak (ru_maxrss survives fork and exec); GNU time's child starts
+    from time's own few MB. Stderr is counted as it arrives, never kept whole."""
+    with tempfile.NamedTemporaryFile() as usage, tempfile.TemporaryFile() as stdout:
+        timed = [str(GNU_TIME), "--format", "%M %U %S", "--output", usage.name, *command]
+        start = time.perf_counter()
+        child = subprocess.Popen(timed, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE, start_new_session=True)
+        killer = threading.Timer(timeout, os.killpg, (child.pid, signal.SIGKILL))  # time and the command
+        killer.start()
+        size, lines, first, first_at = 0, 0, b"", None
+        while chunk := child.stderr.read1(1 << 16):
+            if first_at is None and b"\n" in chunk:
+                first_at = time.perf_counter() - start
+            if not lines:
+                first = (first + chunk.partition(b"\n")[0])[:100]
+            size, lines = size + len(chunk), lines + chunk.count(b"\n")
+        exit_code = child.wait()
+        seconds = time.perf_counter() - start
+        killed = not killer.is_alive()
+        killer.cancel()
+        child.stderr.close()
+        # the last line: "Command exited with non-zero status 2" or "... terminated by signal 9" may come first
+        peak_kb, user, system = Path(usage.name).read_text().splitlines()[-1].split()
+        stdout.seek(0)
+        return Child(
+            seconds=seconds,
+            peak_mb=int(peak_kb) / 1024,
+            cpu_seconds=float(user) + float(system),
+            exit_code=None if killed else exit_code,
+            stdout=stdout.read().decode(errors="replace"),
+            stderr_bytes=size,
+            stderr_lines=lines,
+            first_line=first.decode(errors="replace"),
+            first_line_seconds=first_at,
+        )
+
+
+class ImportCommand:
+    """`python -m slutaskjut import` of one code folder, each run on a fresh copy of one database built once."""
+
+    def __init__(self, code: Path, folder: Path, timeout: float):
+        self.code, self.folder, self.timeout = code.resolve(), folder, timeout
+        self.built = folder / "built.duckdb"
+        outside = {name: value for name, value in os.environ.items() if not name.startswith("SLUTASKJUT_")}
+        self.env = outside | {
+            "PYTHONPATH": str(self.code),
+            "SLUTASKJUT_DATA": str(ROOT / "data"),
+            "SLUTASKJUT_PSEUDONYM_KEY": secrets.token_urlsafe(24),  # 32 random characters
+        }
+        self.runs = 0
+        self.inputs: list[tuple[str, int, int]] = []
+
+    def build(self) -> Child:
+        """The database from data/, built by this code: a copy of it is where every import starts."""
+        self.inputs = self.stamp()
+        built = run_child([sys.executable, "-c", BUILD], self.code, self.env | {"SLUTASKJUT_DB": str(self.built)}, 600)
+        if built.exit_code != 0:
+            raise SystemExit(f"building the database failed: {built.first_line}")
+        return built
+
+    def stamp(self) -> list[tuple[str, int, int]]:
+        """The code's and data/'s files as the file system describes them. The build's fingerprint covers
+        the building code and data/, so when one changes the import rebuilds the database and pays for it."""
+        folders = [self.code / "slutaskjut", self.code / "queries", ROOT / "data"]
+        files = sorted(path for folder in folders for path in folder.rglob("*") if path.is_file())
+        return [(str(path), (stat := path.stat()).st_mtime_ns, stat.st_size) for path in files]
+
+    def run(self, dataset: str, path: Path) -> tuple[Child, Path]:
+        """The import into a fresh copy of the built database; the caller removes it with `done`. A database
+        built before the code or data/ changed is built again first, and a change during the import is told."""
+        if self.stamp() != self.inputs:
+            print("  (the code or data/ changed: the database is built again)", flush=True)
+            self.build()
+        self.runs += 1
+        db_path = self.folder / f"run-{self.runs}" / "x.duckdb"
+        db_path.parent.mkdir()
+        shutil.copyfile(self.built, db_path)
+        command = [sys.executable, "-m", "slutaskjut", "import", dataset, str(path)]
+        child = run_child(command, self.code, self.env | {"SLUTASKJUT_DB": str(db_path)}, self.timeout)
+        if self.stamp() != self.inputs:
+            print(f"  WARNING: the code or data/ changed while {path.name} was imported: rerun", flush=True)
+        return child, db_path
+
+    def done(self, db_path: Path) -> None:
+        shutil.rmtree(db_path.parent)
+
+
+def reference_read(path: Path) -> tuple[dict, Child]:
+    """DuckDB's own read of the file (openpyxl's for Excel), in a process of its own."""
+    command = [sys.executable, str(ROOT / "bench" / "import_files.py"), "read", str(path)]
+    read = run_child(command, ROOT, dict(os.environ), 1800)
+    return json.loads(read.stdout), read
+
+
+def stored_rows(db_path: Path, dataset: str) -> int:
+    """Rows of the benchmark's source in the dataset's table: what the import really stored."""
+    import duckdb
+    from duckdb import ColumnExpression, FunctionExpression
+
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        ours = con.table(dataset).filter(ColumnExpression("source") == import_files.SOURCE)
+        ((count,),) = ours.aggregate([FunctionExpression("count_star")]).fetchall()
+    return count
+
+
+def sha256(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+@dataclass
+class ImportFiles:
+    formats: list[tuple[str, Path]]  # (dataset, file): every format of both datasets
+    growth: dict[int, Path]  # incidents CSV by rows
+    refused: Path
+    refused_rows: int
+
+
+def write_import_files(folder: Path, scale: float) -> ImportFiles:
+    """Every file the import benchmark reads; the smaller incidents files are the first rows of the largest."""
+
+    def rows(n: int) -> int:
+        return max(round(n * scale), 10)
+
+    sizes = {dataset: rows(IMPORT_ROWS[dataset]) for dataset in ("incidents", "interventions")}
+    growth_rows = sorted({rows(n) for n in GROWTH_ROWS} | {sizes["incidents"]})
+    tables = {
+        "incidents": import_files.incidents(growth_rows[-1]),
+        "interventions": import_files.contacts(sizes["interventions"]),
+    }
+    growth = {
+        n: import_files.write(tables["incidents"].slice(0, n), folder / f"incidents-{n}.csv") for n in growth_rows
+    }
+    formats = []
+    for dataset, table_ in tables.items():
+        for suffix, n in ((".csv", sizes[dataset]), (".parquet", sizes[dataset]), (".xlsx", rows(IMPORT_ROWS["xlsx"]))):
+            path = folder / f"{dataset}-{n}{suffix}"
+            formats.append((dataset, path if path.exists() else import_files.write(table_.slice(0, n), path)))
+    refused_rows = rows(IMPORT_ROWS["refused"])
+    refused = import_files.write(import_files.incidents(refused_rows, bad_dates=True), folder / "refused.csv")
+    return ImportFiles(formats, growth, refused, refused_rows)
+
+
+def bench_imports(args) -> int:
+    if not GNU_TIME.exists():
+        raise SystemExit(f"--imports measures peak memory with GNU time, and {GNU_TIME} is missing (apt install time)")
+    with work_folder("slutaskjut-import-bench-", args.keep) as folder:
+        print(
+            f"Sluta skjut import benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, "
+            f"Python {sys.version.split()[0]}, code {args.code.resolve()}, load average {os.getloadavg()[0]:.2f}"
+        )
+        start = time.perf_counter()
+        files = write_import_files(folder, args.scale)
+        written = time.perf_counter() - start
+        command = ImportCommand(args.code, folder, args.timeout)
+        built = command.build()
+        print(
+            f"Files written in {written:.0f} s (not counted). Database built from data/ once, in {built.seconds:.1f} s "
+            f"({command.built.stat().st_size / 1e6:.1f} MB); every import runs on a fresh copy of it."
+        )
+        bench_formats(command, files)
+        bench_growth(command, files)
+        bench_refused(command, files)
+        print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+def bench_formats(command: ImportCommand, files: ImportFiles) -> None:
+    rows = []
+    for dataset, path in files.formats:
+        reference, reader = reference_read(path)
+        child, db_path = command.run(dataset, path)
+        stored = stored_rows(db_path, dataset) if child.exit_code == 0 else 0
+        command.done(db_path)
+        n, excel = reference["rows"], path.suffix == ".xlsx"
+        met = child.exit_code == 0 and n / child.seconds >= TARGET_ROWS_PER_S and child.peak_mb < TARGET_MEMORY_MB
+        rows.append(
+            [
+                dataset,
+                path.suffix.lstrip("."),
+                f"{n:,}",
+                f"{path.stat().st_size / 1e6:.0f}",
+                child.outcome,
+                f"{child.seconds:.1f}",
+                f"{n / child.seconds:,.0f}",
+                f"{child.peak_mb:.0f}",
+                f"{child.cpu_seconds:.1f}",
+                f"{stored:,}",
+                "openpyxl" if excel else "duckdb",
+                f"{reference['seconds']:.2f}",
+                f"{reader.peak_mb:.0f}",
+                f"{child.seconds / reference['seconds']:.1f}",
+                "-" if excel else ("yes" if met else "no"),
+            ]
+        )
+        print(f"  {path.name}: {child.stdout.strip() or child.first_line}", flush=True)
+    table(
+        [
+            "dataset",
+            "format",
+            "rows",
+            "file MB",
+            "exit",
+            "import s",
+            "rows/s",
+            "peak MB",
+            "CPU s",
+            "stored",
+            "reader",
+            "read s",
+            "read peak MB",
+            "import/read",
+            "target met",
+        ],
+        rows,
+        "Import (python -m slutaskjut import, wall clock; peak RSS from GNU time) beside the reader's own "
+        f"read of the same file (every cell counted). Target: >= {TARGET_ROWS_PER_S:,} rows/s and peak < "
+        f"{TARGET_MEMORY_MB:.0f} MB",
+    )
+
+
+def bench_growth(command: ImportCommand, files: ImportFiles) -> None:
+    rows, previous = [], None
+    for n, path in files.growth.items():
+        child, db_path = command.run("incidents", path)
+        command.done(db_path)
+        marginal = f"{(n - previous[0]) / (child.seconds - previous[1]):,.0f}" if previous else "-"
+        rows.append(
+            [
+                f"{n:,}",
+                f"{path.stat().st_size / 1e6:.1f}",
+                child.outcome,
+                f"{child.seconds:.1f}",
+                f"{n / child.seconds:,.0f}",
+                marginal,
+                f"{child.peak_mb:.0f}",
+            ]
+        )
+        previous = (n, child.seconds)
+        print(f"  {path.name}: {child.seconds:.1f} s", flush=True)
+    table(
+        ["rows", "file MB", "exit", "import s", "rows/s", "marginal rows/s", "peak MB"],
+        rows,
+        "Import time against rows, incidents CSV (marginal: the rows added over the time added since the size "
+        "above; constant when the cost grows linearly)",
+    )
+
+
+def bench_refused(command: ImportCommand, files: ImportFiles) -> None:
+    child, db_path = command.run("incidents", files.refused)
+    unchanged = sha256(db_path) == sha256(command.built)
+    command.done(db_path)
+    first = "-" if child.first_line_seconds is None else f"{child.first_line_seconds:.1f}"
+    table(
+        ["rows", "exit", "first line s", "total s", "peak MB", "stderr bytes", "stderr lines", "database unchanged"],
+        [
+            [
+                f"{files.refused_rows:,}",
+                child.outcome,
+                first,
+                f"{child.seconds:.1f}",
+                f"{child.peak_mb:.0f}",
+                f"{child.stderr_bytes:,}",
+                f"{child.stderr_lines:,}",
+                "yes" if unchanged else "NO",
+            ]
+        ],
+        "A refused file, incidents CSV with every date written DD/MM/YYYY (first line s: from the start to the "
+        "first line on stderr)",
+    )
+    print(f"Its first line on stderr: {child.first_line}")
 
 
 def stop_server(server: subprocess.Popen) -> None:

@@ -4,8 +4,9 @@
 `python -m slutaskjut count-shootings boston FILE` (or `philadelphia FILE`: print a US city's shooting
 victims per year, counted from its open-data export, as rows of data/us_city_yearly.csv; see us_cities.py).
 
-Exit 0 with a one-line summary; exit 2 with every problem listed as file, row, column and
-reason, or why the events could not be fetched, and the database exactly as it was.
+Exit 0 with a one-line summary; exit 2 with the problems listed as file, row, column and reason
+(the first 1,000 when there are more), or why the events could not be fetched or the database
+could not be written, and the database exactly as it was.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from slutaskjut import demo, paths, refresh, us_cities
+from slutaskjut import demo, paths, refresh, store, us_cities
 from slutaskjut.extract_schema import DATASETS
 from slutaskjut.imports import configured_key, import_files
 from slutaskjut.load import ensure_database
@@ -106,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         outcome = "nothing was imported; the database is unchanged"
         if args.command == "count-shootings":
             outcome = "nothing was counted"
-        print(f"{len(error.problems)} problem(s): {outcome}.", file=sys.stderr)
+        listed = f" (the first {len(error.problems):,} are listed)" if error.found > len(error.problems) else ""
+        print(f"{error.found:,} problem(s){listed}: {outcome}.", file=sys.stderr)
+        return EXIT_INVALID
+    except store.WriteError as error:  # its message says the database is unchanged
+        print(f"Nothing was imported: {error}.", file=sys.stderr)
         return EXIT_INVALID
 
 

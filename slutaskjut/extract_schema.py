@@ -8,6 +8,7 @@ describe the same columns for people who write extracts.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 # The folder of data/ holding the built-in extracts, and the `source` that marks their rows
@@ -18,6 +19,12 @@ SYNTHETIC_SOURCE = "synthetic"
 INCIDENT_KINDS = ("shooting", "suspected_shooting", "explosion")
 CONTACT_KINDS = ("call_in", "custom_notification")
 FOLLOW_UPS = ("asked_exit_support", "wanted_help_on_the_spot", "helped_to_relocate", "contacted_again")
+
+# The earliest day an incident or a contact may have: no extract reaches further back, so an earlier
+# date is a typing error (1000-01-01 would stretch every year slider back a millennium).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+# The most people a count of one incident may give; a larger number is an error, never stored.
+MAX_COUNT = 1000
 
 # Malmö municipality's extent: the bounding box of its border (okfse/sweden-geojson, id 1280:
 # 55.491-55.641 N, 12.881-13.152 E) rounded outwards to 0.01 degrees. Coordinates outside
@@ -61,10 +68,12 @@ INCIDENTS = Dataset(
     kinds=INCIDENT_KINDS,
     fields=(
         Field("incident_id", "text", "The deliverer's id of the incident; unique."),
-        Field("date", "date", "Day the incident happened, YYYY-MM-DD; not in the future."),
+        Field("date", "date", "Day the incident happened, YYYY-MM-DD; from 2000-01-01, not in the future."),
         Field("time", "time", "Time of day, HH:MM, where known.", required=False),
         Field("kind", "kind", "shooting, suspected_shooting (kept apart from shootings) or explosion."),
-        Field("dead", "int", "People killed; empty when not known (never 0 for unknown).", required=False),
+        Field(
+            "dead", "int", "People killed, digits 0-9, at most 1000; empty when not known (never 0 for unknown).", False
+        ),
         Field("injured", "int", "People injured; empty when not known.", required=False),
         Field("district", "text", "District (stadsområde or stadsdel), where known.", required=False),
         Field("latitude", "float", "WGS 84 latitude of the place, inside Malmö; decimal point or comma.", False),
@@ -87,7 +96,7 @@ INTERVENTIONS = Dataset(
             "as a keyed hash.",
         ),
         Field("group_ref", "reference", "Code for the person's group, where known; stored as a keyed hash.", False),
-        Field("date", "date", "Day of the contact, YYYY-MM-DD; not in the future."),
+        Field("date", "date", "Day of the contact, YYYY-MM-DD; from 2000-01-01, not in the future."),
         Field("kind", "kind", "call_in or custom_notification."),
         Field("round_id", "text", "The round of call-ins or notifications the contact belongs to."),
         Field("asked_exit_support", "bool", "The person asked the exit programme for support.", False),

@@ -539,9 +539,9 @@ def page(key: str, *, partner: bool = False) -> Page:
     data_dir, db_path = paths.data_dir(), paths.database_path()
     try:
         _ensure(str(data_dir), str(db_path), inputs_stamp(data_dir))
-    except DataError as error:
+    except (DataError, store.WriteError) as error:  # invalid data files, or a rebuild that could not be written
         stale = stale_database_usable(db_path)
-        _data_problems(error.problems, url_lang, stale=stale)
+        _data_problems(error.problems if isinstance(error, DataError) else [str(error)], url_lang, stale=stale)
         if not stale:
             st.stop()
     db_stamp = store.stamp(db_path)

@@ -1,12 +1,14 @@
 """Importing partners' extracts: validate, pseudonymise, merge into the database atomically.
 
-`import_files` reads every file (slutaskjut.readers), checks every cell and row, and either
-refuses the whole import, listing every problem as file, row, column and reason, or merges
-the rows into the database through one atomic write (slutaskjut.store). Checks run on whole
-columns at once, so a million rows take seconds, not minutes.
+`import_files` stages every file as text in DuckDB (slutaskjut.readers), checks every cell and
+row with the SQL of queries/imports/, and either refuses the whole import, listing the problems
+as file, row, column and reason (the first MAX_LISTED_PROBLEMS of them, with the number found),
+or merges the rows into a new database file that replaces the old one only once it is written
+and verified (slutaskjut.store). The rows never pass through Python one by one: a million rows
+import in seconds, in bounded memory.
 
-Person and group references are replaced by a keyed hash (HMAC-SHA256) before anything is
-stored; the raw value never reaches the database.
+Person and group references are replaced by a keyed hash (HMAC-SHA256), computed once per
+distinct reference, before anything is stored; the raw value never reaches the database.
 """
 
 from __future__ import annotations
@@ -22,37 +24,51 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
+import duckdb
+import pyarrow as pa
 
 from slutaskjut import readers, store
 from slutaskjut.extract_schema import (
     DATASETS,
+    EARLIEST_DATE,
     EXTRACTS_FOLDER,
     MALMO_BOUNDS,
+    MAX_COUNT,
     STORED_COLUMNS,
     SYNTHETIC_SOURCE,
     Dataset,
-    stored_name,
 )
-from slutaskjut.problems import DataError, Problem
+from slutaskjut.problems import MAX_LISTED_PROBLEMS, DataError, Problem
+from slutaskjut.queries import import_steps
 from slutaskjut.schema import TABLES
 
 KEY_VARIABLE = "SLUTASKJUT_PSEUDONYM_KEY"
 # The built-in demonstration extracts' references describe nobody, so their hash needs no
 # secret; a fixed key keeps them the same on every machine. Used for data/extracts/ only.
 DEMO_KEY = "synthetic-demonstration-data-only"
+# A key guessed in a few tries protects nobody: at least this long, with this many different characters.
 _MIN_KEY_LENGTH = 16
+_MIN_KEY_CHARACTERS = 8
 # The source of a row that names none (not the file name: it could name a person or a unit).
 NOT_STATED = "not stated"
 
-_TRUE = {"true", "ja", "yes", "j", "y", "1", "sant", "x"}
-_FALSE = {"false", "nej", "no", "n", "0", "falskt"}
-# A date, optionally with the time as exports write it ('2023-06-07 01:49', '2015-01-01 13:30:00+00');
-# the date and time are taken as written, an offset is not converted.
-_DATE = r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}[:.]\d{2})(?:[:.]\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
-_TIME = r"(\d{1,2})[:.](\d{2})(?:[:.]\d{2})?"
-# A Swedish personal identity or coordination number, with or without century and separator.
-_PERSONAL_NUMBER = r"(?:\d{2})?\d{6}[-+]?\d{4}"
+# The steps of queries/imports/ that differ by extract.
+_STEPS = {
+    "incidents": {
+        "problems": "incident_problems",
+        "typed": "typed_incidents",
+        "merge": "merge_incidents",
+        "remove_built_in": "remove_built_in_incidents",
+    },
+    "interventions": {
+        "problems": "intervention_problems",
+        "typed": "typed_interventions",
+        "merge": "merge_interventions",
+        "remove_built_in": "remove_built_in_interventions",
+    },
+}
+# An import rewrites the database with every table it holds; a rebuild from data/ brings the published ones.
+_IMPORT_KEEPS = [*(table.name for table in TABLES), *STORED_COLUMNS, "build_info"]
 
 
 @dataclass(frozen=True)
@@ -102,233 +118,146 @@ def configured_key(secrets_file: Path | None = None) -> str | None:
     return None
 
 
-def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, message) -> list[Problem]:
-    """One problem per row where mask is true; message is text or a function of the cell."""
-    rows = frame.loc[mask.fillna(False).astype(bool)]
-    return [
-        Problem(file, row, column, message(value) if callable(message) else message)
-        for file, row, value in zip(rows["_file"], rows["_row"], rows.get(column, rows["_row"]), strict=True)
-    ]
-
-
-def _typed_column(frame: pd.DataFrame, field, dataset: Dataset, today: dt.date):
-    """The typed values of one column and the problems of its cells."""
-    raw = frame[field.name].astype("string").str.strip().replace("", pd.NA)
-    problems = []
-    if field.required:
-        problems += _problems(frame, raw.isna(), field.name, "value is missing")
-    present = raw.notna()
-
-    if field.kind == "date":
-        parts = raw.str.extract(f"^{_DATE}$")
-        values = pd.to_datetime(parts[0], format="%Y-%m-%d", errors="coerce")
-        problems += _problems(
-            frame, present & values.isna(), field.name, lambda v: f"'{v}' is not a date written YYYY-MM-DD"
-        )
-        future = values > pd.Timestamp(today)
-        problems += _problems(frame, future, field.name, lambda v: f"'{v}' is in the future (today is {today})")
-        return values.where(~future), problems, parts[1]
-    if field.kind == "time":
-        parts = raw.str.extract(f"^{_TIME}$").astype("Float64")
-        valid = (parts[0] < 24) & (parts[1] < 60)
-        problems += _problems(frame, present & ~valid.fillna(False), field.name, lambda v: f"'{v}' is not a time HH:MM")
-        text = (
-            parts[0].astype("Int64").astype("string").str.zfill(2)
-            + ":"
-            + parts[1].astype("Int64").astype("string").str.zfill(2)
-        )
-        return text.where(valid.fillna(False)), problems, None
-    if field.kind == "int":
-        negative = raw.str.fullmatch(r"-\d+").fillna(False)
-        whole = raw.str.fullmatch(r"\d+").fillna(False)
-        problems += _problems(frame, negative, field.name, lambda v: f"'{v}' is negative: a count is 0 or more")
-        problems += _problems(frame, present & ~whole & ~negative, field.name, lambda v: f"'{v}' is not a whole number")
-        return pd.to_numeric(raw.where(whole), errors="coerce").astype("Int64"), problems, None
-    if field.kind == "float":
-        values = pd.to_numeric(raw.str.replace(",", ".", regex=False), errors="coerce").astype("Float64")
-        problems += _problems(frame, present & values.isna(), field.name, lambda v: f"'{v}' is not a number")
-        return values, problems, None
-    if field.kind == "bool":
-        lowered = raw.str.lower()
-        values = lowered.map(lambda v: True if v in _TRUE else False if v in _FALSE else pd.NA).astype("boolean")
-        problems += _problems(
-            frame, present & values.isna(), field.name, lambda v: f"'{v}' is not yes or no (true/false, ja/nej, 1/0)"
-        )
-        return values, problems, None
-    if field.kind == "kind":
-        known = raw.isin(dataset.kinds)
-        problems += _problems(
-            frame,
-            present & ~known,
-            field.name,
-            lambda v: f"unknown kind '{v}': expected one of {', '.join(dataset.kinds)} (or map it in a mapping file)",
-        )
-        return raw.where(known), problems, None
-    if field.kind == "reference":
-        return raw, problems + _reference_problems(frame, raw, field.name), None
-    return raw, problems, None
-
-
-def _reference_problems(frame: pd.DataFrame, raw: pd.Series, column: str) -> list[Problem]:
-    """A reference must be a code: refuse what looks like a personal number or a name."""
-    personal = raw.str.contains(_PERSONAL_NUMBER, regex=True).fillna(False)
-    name_like = ~personal & raw.notna() & (raw.str.contains(r"\s", regex=True) | ~raw.str.contains(r"\d", regex=True))
-    too_long = ~personal & ~name_like & (raw.str.len() > 64).fillna(False)
-    return (
-        _problems(
-            frame, personal, column, "looks like a personal identity number: use the deliverer's code, never the number"
-        )
-        + _problems(
-            frame, name_like, column, "looks like a name: a reference is a code with at least one digit and no spaces"
-        )
-        + _problems(frame, too_long, column, "is longer than 64 characters: a reference is a short code")
-    )
-
-
-def validate(raw: pd.DataFrame, dataset: Dataset, key: str | None, today: dt.date) -> tuple[pd.DataFrame, list]:
-    """Typed rows in the stored columns, and every problem found, from raw text rows.
-
-    `raw` holds the dataset's columns as text plus `_file` and `_row`.
-    """
-    frame = raw.reindex(columns=[*dataset.columns, "_file", "_row"])
-    typed, problems = pd.DataFrame(index=frame.index), []
-    for field in dataset.fields:
-        typed[field.name], field_problems, time_in_date = _typed_column(frame, field, dataset, today)
-        problems += field_problems
-        if time_in_date is not None and "time" in dataset.columns:
-            # a date cell with a time ('2023-06-07 01:49', as Excel gives it) fills an empty time
-            frame["time"] = frame["time"].where(frame["time"].notna(), time_in_date)
-    if "latitude" in dataset.columns:
-        problems += _location_problems(frame, typed)
-    typed["source"] = typed["source"].fillna(NOT_STATED)
-    typed["is_synthetic"] = (typed["source"] == SYNTHETIC_SOURCE).astype("boolean")
-    if typed["is_synthetic"].any() and not typed["is_synthetic"].all():
-        first = frame.loc[typed["is_synthetic"].to_numpy().astype(bool)].iloc[0]
-        problems.append(
-            Problem(
-                first["_file"],
-                first["_row"],
-                "source",
-                f"'{SYNTHETIC_SOURCE}' marks demonstration rows, which cannot be imported with real rows",
-            )
-        )
-    if "person_ref" in dataset.columns:
-        problems += _pseudonymise(typed, frame, key)
-    typed["_file"], typed["_row"] = frame["_file"], frame["_row"]
-    return typed, problems
-
-
-def _location_problems(frame: pd.DataFrame, typed: pd.DataFrame) -> list[Problem]:
-    lat, lon = typed["latitude"], typed["longitude"]
-    one_only = lat.isna() != lon.isna()
-    bounds = MALMO_BOUNDS
-    outside = (
-        (
-            ~(
-                (lat >= bounds["lat_min"])
-                & (lat <= bounds["lat_max"])
-                & (lon >= bounds["lon_min"])
-                & (lon <= bounds["lon_max"])
-            )
-        ).fillna(False)
-        & lat.notna()
-        & lon.notna()
-    )
-    area = f"{bounds['lat_min']}–{bounds['lat_max']} N, {bounds['lon_min']}–{bounds['lon_max']} E"
-    where = typed.assign(_file=frame["_file"], _row=frame["_row"])
-    return _problems(where, one_only, "latitude", "latitude and longitude must be given together") + [
-        Problem(file, row, "latitude, longitude", f"{la}, {lo} is outside Malmö ({area})")
-        for file, row, la, lo in zip(
-            where.loc[outside, "_file"], where.loc[outside, "_row"], lat[outside], lon[outside], strict=True
-        )
-    ]
-
-
-def _pseudonymise(typed: pd.DataFrame, frame: pd.DataFrame, key: str | None) -> list[Problem]:
-    """Replace person_ref and group_ref with keyed hashes, in place (empty without a usable key)."""
-    problems = []
+def _key_problems(key: str | None, file: str, demonstration: bool) -> list[Problem]:
+    """Why the pseudonymisation key cannot protect the references, if it cannot."""
     if key is None:
         message = (
             f"no pseudonymisation key: set {KEY_VARIABLE} or pseudonym_key in .streamlit/secrets.toml "
             f"(at least {_MIN_KEY_LENGTH} characters, kept out of the repository)"
         )
-        problems.append(Problem(frame["_file"].iloc[0], 0, "person_ref", message))
+    elif key == DEMO_KEY and not demonstration:
+        message = (
+            "the pseudonymisation key is the public demonstration key in the repository: "
+            f"set {KEY_VARIABLE} to a secret of your own"
+        )
     elif len(key) < _MIN_KEY_LENGTH:
         message = f"the pseudonymisation key is shorter than {_MIN_KEY_LENGTH} characters"
-        problems.append(Problem(frame["_file"].iloc[0], 0, "person_ref", message))
-    for field in DATASETS["interventions"].fields:
-        if field.kind == "reference":
-            raw = typed.pop(field.name)
-            typed[stored_name(field)] = [None if problems or pd.isna(v) else pseudonym(v, key) for v in raw]
-    return problems
-
-
-def _content_columns(dataset: Dataset) -> list[str]:
-    return [c for c in STORED_COLUMNS[dataset.name] if c not in ("import_id", "is_synthetic")]
-
-
-def _without_repeats(typed: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, int, list[Problem]]:
-    """Rows with repeated rows dropped; conflicting rows with the same id are problems."""
-    content = _content_columns(dataset)
-    repeated = typed.duplicated(subset=content, keep="first")
-    unique = typed.loc[~repeated]
-    conflicting = unique.duplicated(subset=[dataset.key], keep=False)
-    first_seen = unique.loc[conflicting].drop_duplicates(subset=[dataset.key]).set_index(dataset.key)
-    problems = [
-        Problem(
-            file,
-            row,
-            dataset.key,
-            f"duplicate {dataset.key} '{ident}' with different content from "
-            f"{first_seen.at[ident, '_file']}, row {first_seen.at[ident, '_row']}",
+    elif len(set(key.strip())) < _MIN_KEY_CHARACTERS:
+        message = (
+            f"the pseudonymisation key is too easy to guess: use at least {_MIN_KEY_CHARACTERS} different "
+            "characters, for example from python -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
-        for file, row, ident in zip(
-            unique.loc[conflicting, "_file"],
-            unique.loc[conflicting, "_row"],
-            unique.loc[conflicting, dataset.key],
-            strict=True,
-        )
-        if (file, row) != (first_seen.at[ident, "_file"], first_seen.at[ident, "_row"])
-    ]
-    return unique, int(repeated.sum()), problems
+    else:
+        return []
+    return [Problem(file, 0, "person_ref", message)]
 
 
-def read_extract(
-    dataset: Dataset, paths: list[Path], mapping: readers.Mapping | None, key: str | None, today: dt.date
-) -> tuple[pd.DataFrame, Counter, list[Problem]]:
-    """Validated, pseudonymised rows of the files, the rows skipped by reason, and every problem."""
-    frames, skipped, problems = [], Counter(), []
+def _run(con: duckdb.DuckDBPyConnection, step: str, **params) -> list[tuple]:
+    """Run one step of queries/imports/ with bound parameters; its rows, if it returns any."""
+    result = con.execute(import_steps()[step].sql, params or None)
+    return result.fetchall() if result.description else []
+
+
+def _create(con: duckdb.DuckDBPyConnection, into: str, step: str, **params) -> None:
+    """Store what one step of queries/imports/ returns as the staging table `into`."""
+    con.sql(import_steps()[step].sql, params=params or None).create(into)
+
+
+def _view(con: duckdb.DuckDBPyConnection, name: str, step: str, **params) -> None:
+    """Name what one step of queries/imports/ returns as the view `name` of this connection: computed
+    where it is read, never stored (typing a million rows costs less than storing them twice)."""
+    con.sql(import_steps()[step].sql, params=params or None).create_view(name)
+
+
+def _check_params(dataset: Dataset, today: dt.date) -> dict:
+    params = {"today": today, "earliest": EARLIEST_DATE, "kinds": list(dataset.kinds)}
+    if dataset.name == "incidents":
+        bounds = MALMO_BOUNDS
+        area = f"{bounds['lat_min']}–{bounds['lat_max']} N, {bounds['lon_min']}–{bounds['lon_max']} E"
+        params |= {"max_count": MAX_COUNT, "area": area, **bounds}
+    return params
+
+
+def _stage_incoming(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    paths: list[Path],
+    mapping: readers.Mapping | None,
+    key: str | None,
+    today: dt.date,
+    import_id: str | None,
+    demonstration: bool = False,
+) -> Counter:
+    """Stage, check and type the files into the view `incoming` (each distinct row once); the rows skipped
+    by reason. Raises DataError with the problems, the first MAX_LISTED_PROBLEMS of each kind."""
+    _run(con, "drop_staging")
+    _run(con, "cell_rules")
+    skipped = _stage_files(con, dataset, paths, mapping)
+    _check_cells(con, dataset, today, key, paths[0].name, demonstration)
+    if "person_ref" in dataset.columns:
+        references = [reference for (reference,) in _run(con, "references")]
+        hashed = pa.table({"reference": references, "pseudonym": [pseudonym(value, key) for value in references]})
+        con.from_arrow(hashed).create("staging.pseudonyms")
+    typed = {"not_stated": NOT_STATED, "synthetic": SYNTHETIC_SOURCE, "import_id": import_id}
+    if dataset.name == "incidents":
+        typed["max_count"] = MAX_COUNT
+    _view(con, "typed", _STEPS[dataset.name]["typed"], **typed)
+    _view(con, "keyed", "keyed", key=dataset.key)
+    skipped["repeated row"] += _without_repeats(con, dataset)
+    return +skipped
+
+
+def _stage_files(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, paths: list[Path], mapping: readers.Mapping | None
+) -> Counter:
+    """Read every file into staging.staged, as text; the rows skipped by reason."""
+    con.from_arrow(readers.staged_schema(dataset).empty_table()).create("staging.staged")
+    skipped, problems, found = Counter(), [], 0
     for path in paths:
-        rows = readers.read_rows(path, dataset, mapping)
-        problems += rows.problems
-        skipped.update(reason for _, reason in rows.skipped)
-        if not rows.problems:
-            frames.append(rows.frame.assign(_file=path.name))
-    if problems:
-        return store.empty_table(dataset.name), skipped, problems
-    typed, problems = validate(pd.concat(frames, ignore_index=True), dataset, key, today)
-    unique, repeats, conflicts = _without_repeats(typed, dataset)
-    if repeats:
-        skipped["repeated row"] += repeats
-    return unique, skipped, problems + conflicts
+        staged = readers.stage(con, "staging.staged", path, dataset, mapping)
+        skipped.update(staged.skipped)
+        problems += staged.problems
+        found += staged.problems_found
+    if found:
+        raise DataError(problems[:MAX_LISTED_PROBLEMS], found)
+    _view(con, "cells", "cells")
+    return skipped
 
 
-def _merge(existing: pd.DataFrame, incoming: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, int, int, int]:
-    """The table with incoming rows added or replacing rows of the same id; counts of each."""
-    key = dataset.key
-    compared = [c for c in _content_columns(dataset) if c != key]
-    old = existing.set_index(key)
-    known = incoming[key].isin(old.index)
-    same = pd.Series(False, index=incoming.index)
-    if known.any():
-        matched = incoming.loc[known].set_index(key)[compared]
-        before = old.loc[matched.index, compared]
-        equal = (matched.astype("string").fillna("<NA>") == before.astype("string").fillna("<NA>")).all(axis=1)
-        same.loc[known] = equal.to_numpy()
-    changed = incoming.loc[~same]
-    kept = existing.loc[~existing[key].isin(changed[key])]
-    merged = pd.concat([kept, changed], ignore_index=True)
-    return merged, int((~known).sum()), int((known & ~same).sum()), int(same.sum())
+def _check_cells(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, today: dt.date, key: str | None, file: str, demonstration: bool
+) -> None:
+    """Raise DataError with the problems of the staged cells and of the key, if there are any."""
+    _view(con, "row_problems", _STEPS[dataset.name]["problems"], **_check_params(dataset, today))
+    rows = _run(con, "problems", synthetic=SYNTHETIC_SOURCE, limit=MAX_LISTED_PROBLEMS)
+    problems = [Problem(*row[:4]) for row in rows]
+    found = rows[0][4] if rows else 0
+    if "person_ref" in dataset.columns:
+        key_problems = _key_problems(key, file, demonstration)
+        problems, found = key_problems + problems, found + len(key_problems)
+    if found:
+        raise DataError(problems[:MAX_LISTED_PROBLEMS], found)
+
+
+def _without_repeats(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:
+    """Make the view `incoming` of the keyed rows, each distinct row once; the number of repeats left out.
+    Raises DataError when rows share an id with other content: which one is right cannot be known."""
+    ((row_count, id_count),) = _run(con, "id_counts")
+    if row_count == id_count:  # every id once, as in most files: nothing repeated, nothing in conflict
+        con.table("keyed").create_view("incoming")
+        return 0
+    findings = _run(con, "repeats_and_conflicts", key=dataset.key, limit=MAX_LISTED_PROBLEMS)
+    found = {finding: count for finding, *_, count in findings}
+    conflicts = [Problem(file, row, dataset.key, message) for finding, file, row, message, _ in findings if message]
+    if conflicts:
+        raise DataError(conflicts, found["conflict"])
+    _create(con, "staging.incoming_rows", "incoming")
+    con.table("staging.incoming_rows").create_view("incoming")
+    return found.get("repeat", 0)
+
+
+def _synthetic_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.table(table).filter("is_synthetic").count("*").fetchall()[0][0]  # the relation API: no SQL string
+
+
+def _file_digest(paths: list[Path]) -> str:
+    """SHA-256 of the files' bytes in the order given, read in blocks: a file never sits in memory whole."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()
 
 
 def import_files(
@@ -343,7 +272,7 @@ def import_files(
 ) -> Summary:
     """Validate the files and merge them into the database at db_path in one atomic write.
 
-    Raises DataError listing every problem; the database is then exactly as it was.
+    Raises DataError listing the problems; the database is then exactly as it was.
     Importing the same files again changes nothing and writes nothing.
     """
     dataset = DATASETS[dataset_name]
@@ -351,57 +280,53 @@ def import_files(
     if problems:
         raise DataError(problems)
     today = today or dt.date.today()
-    incoming, skipped, problems = read_extract(dataset, paths, mapping, key, today)
-    if problems:
-        raise DataError(problems)
-    rows_read = len(incoming) + sum(skipped.values())
-    if incoming.empty:  # every row skipped: nothing to merge, nothing to write
-        return Summary(dataset.name, len(paths), rows_read, 0, 0, 0, skipped)
-    if incoming["is_synthetic"].any():
-        # imported rows outlive every rebuild, so synthetic ones would reach the public dashboard
-        message = (
-            f"'{SYNTHETIC_SOURCE}' marks demonstration rows, which are never imported: demo mode "
-            f"(SLUTASKJUT_DEMO=1) loads them from data/{EXTRACTS_FOLDER}/"
-        )
-        raise DataError([Problem(paths[0].name, 0, "source", message)])
-    with store.locked(db_path):
-        extracts = store.read_extract_tables(db_path)
-        existing = extracts[dataset.name]
+    digest = _file_digest(paths)
+    import_id = f"{dataset.name}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{digest[:8]}"
+    with store.rewriting(db_path, keep=_IMPORT_KEEPS, fingerprint=None) as new:
+        con = new.con
+        skipped = _stage_incoming(con, dataset, paths, mapping, key, today, import_id)
+        incoming = con.table("incoming").count("*").fetchall()[0][0]
+        rows_read = incoming + sum(skipped.values())
+        if not incoming:  # every row skipped: nothing to merge, nothing to write
+            new.discard()
+            return Summary(dataset.name, len(paths), rows_read, 0, 0, 0, skipped)
+        if _synthetic_rows(con, "incoming"):
+            # imported rows outlive every rebuild, so synthetic ones would reach the public dashboard
+            message = (
+                f"'{SYNTHETIC_SOURCE}' marks demonstration rows, which are never imported: demo mode "
+                f"(SLUTASKJUT_DEMO=1) loads them from data/{EXTRACTS_FOLDER}/"
+            )
+            raise DataError([Problem(paths[0].name, 0, "source", message)])
         # real rows replace the built-in demonstration rows, never mix with them
-        synthetic_removed = int(existing["is_synthetic"].sum())
-        existing = existing.loc[~existing["is_synthetic"].fillna(False).astype(bool)]
-        digest = hashlib.sha256(b"".join(path.read_bytes() for path in paths)).hexdigest()
-        import_id = f"{dataset.name}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{digest[:8]}"
-        merged, added, replaced, unchanged = _merge(existing, incoming.assign(import_id=import_id), dataset)
+        synthetic_removed = _synthetic_rows(con, dataset.name)
+        _create(con, "staging.changes", "changes", table=dataset.name, key=dataset.key)
+        ((replaced, unchanged),) = _run(con, "change_counts")
+        added = incoming - replaced - unchanged
         summary = Summary(dataset.name, len(paths), rows_read, added, replaced, unchanged, skipped, synthetic_removed)
         if not summary.changed:
+            new.discard()
             return summary
-        extracts[dataset.name] = store.typed(merged, dataset.name)
-        log = pd.DataFrame(
-            [
-                {
-                    "import_id": import_id,
-                    "dataset": dataset.name,
-                    "file_names": ", ".join(path.name for path in paths),
-                    "file_sha256": digest,
-                    "rows_read": rows_read,
-                    "rows_added": added,
-                    "rows_replaced": replaced,
-                    "rows_unchanged": unchanged,
-                    "rows_skipped": sum(skipped.values()),
-                    "imported_at": pd.Timestamp.now(tz="UTC"),
-                    "imported_by": imported_by or getpass.getuser(),
-                }
-            ]
+        _run(con, _STEPS[dataset.name]["merge"])
+        _run(
+            con,
+            "log_import",
+            import_id=import_id,
+            dataset=dataset.name,
+            file_names=", ".join(path.name for path in paths),
+            file_sha256=digest,
+            rows_read=rows_read,
+            rows_added=added,
+            rows_replaced=replaced,
+            rows_unchanged=unchanged,
+            rows_skipped=sum(skipped.values()),
+            imported_by=imported_by or getpass.getuser(),
         )
-        extracts["imports"] = store.typed(pd.concat([extracts["imports"], log], ignore_index=True), "imports")
-        published = store.read_tables(db_path, [table.name for table in TABLES])
-        store.write_database(db_path, published | extracts, store.built_fingerprint(db_path))
     return summary
 
 
-def with_built_in_extracts(extracts: dict[str, pd.DataFrame], folder: Path, demo: bool) -> dict[str, pd.DataFrame]:
-    """The extract tables with the built-in rows taken afresh from data/extracts/ (`built_in_files`).
+def refresh_built_in_rows(con: duckdb.DuckDBPyConnection, folder: Path, demo: bool) -> None:
+    """Take the built-in rows of each extract afresh from data/extracts/ (`built_in_files`), in the
+    database being rebuilt (`con`, a store.rewriting connection holding the stored extract tables).
 
     Rows partners imported (those with an import_id) are kept as they are. Outside demo mode the
     built-in rows are the events the police published, real rows beside the imported ones; an
@@ -411,31 +336,24 @@ def with_built_in_extracts(extracts: dict[str, pd.DataFrame], folder: Path, demo
     files with a real row are refused: real rows belong in an import, with its secret key and its
     history.
     """
-    result = dict(extracts)
     for name, dataset in DATASETS.items():
-        table = extracts[name]
-        imported = table.loc[table["import_id"].notna()]
+        _run(con, _STEPS[name]["remove_built_in"])
         files = built_in_files(folder, name, demo)
-        if not files or (demo and len(imported)):
-            result[name] = imported
+        if not files or (demo and con.table(name).count("*").fetchall()[0][0]):
             continue
         # the demonstration references describe nobody; real ones are never hashed with a public key
-        rows, _, problems = read_extract(dataset, files, None, DEMO_KEY if demo else None, dt.date.today())
-        if demo and not problems and not rows["is_synthetic"].all():
-            problems = [
-                Problem(
-                    files[0].name,
-                    0,
-                    "source",
-                    f"data/{EXTRACTS_FOLDER}/{name}_*.csv holds synthetic demonstration rows "
-                    f"only (source '{SYNTHETIC_SOURCE}'): import real extracts with python -m slutaskjut import",
-                )
-            ]
-        if problems:
-            raise DataError(problems)
-        built_in = rows.loc[~rows[dataset.key].isin(imported[dataset.key])].assign(import_id=None)
-        result[name] = store.typed(pd.concat([store.typed(built_in, name), imported], ignore_index=True), name)
-    return result
+        _stage_incoming(con, dataset, files, None, DEMO_KEY if demo else None, dt.date.today(), None, demo)
+        incoming = con.table("incoming").count("*").fetchall()[0][0]
+        if demo and _synthetic_rows(con, "incoming") != incoming:
+            message = (
+                f"data/{EXTRACTS_FOLDER}/{name}_*.csv holds synthetic demonstration rows "
+                f"only (source '{SYNTHETIC_SOURCE}'): import real extracts with python -m slutaskjut import"
+            )
+            raise DataError([Problem(files[0].name, 0, "source", message)])
+        _create(con, "staging.changes", "changes", table=name, key=dataset.key)
+        _run(con, "imported_rows_win")
+        _run(con, _STEPS[name]["merge"])
+    _run(con, "drop_staging")
 
 
 def built_in_files(folder: Path, dataset_name: str, demo: bool) -> list[Path]:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from slutaskjut import paths, store
-from slutaskjut.extract_schema import DATASETS, EXTRACTS_FOLDER
-from slutaskjut.imports import built_in_files, with_built_in_extracts
-from slutaskjut.paths import MODELS_DIR
+from slutaskjut.extract_schema import DATASETS, EXTRACTS_FOLDER, STORED_COLUMNS
+from slutaskjut.imports import built_in_files, refresh_built_in_rows
+from slutaskjut.paths import IMPORTS_DIR, MODELS_DIR, STORE_DIR
 from slutaskjut.problems import DataError, Problem
 from slutaskjut.schema import MEASURES, TABLES, TABLES_BY_NAME, Column, Table
 from slutaskjut.store import built_fingerprint
@@ -209,6 +209,8 @@ def _inputs(data_dir: Path, demo: bool) -> list[Path]:
         *(path for name in DATASETS for path in built_in_files(folder, name, demo)),  # what the build reads
         *_BUILD_INPUTS,
         *sorted(MODELS_DIR.glob("*")),
+        *sorted(IMPORTS_DIR.glob("*")),
+        *sorted(STORE_DIR.glob("*")),
     ]
 
 
@@ -247,15 +249,14 @@ def build_database(data_dir: Path, db_path: Path) -> None:
     """Validate data_dir and rebuild the database from it, keeping imported extracts.
 
     Extract rows a partner imported are carried over. The built-in rows are taken afresh from
-    data/extracts/ (imports.with_built_in_extracts): the events the police published, or in demo
+    data/extracts/ (imports.refresh_built_in_rows): the events the police published, or in demo
     mode the synthetic demonstration rows, for each extract that has no imported rows.
     """
     frames = read_all(data_dir)
-    with store.locked(db_path):
-        extracts = with_built_in_extracts(
-            store.read_extract_tables(db_path), data_dir / EXTRACTS_FOLDER, paths.demo_mode()
-        )
-        store.write_database(db_path, frames | extracts, fingerprint(data_dir))
+    with store.rewriting(db_path, keep=[*STORED_COLUMNS], fingerprint=fingerprint(data_dir)) as new:
+        for name, frame in frames.items():
+            new.con.from_df(frame).create(name)
+        refresh_built_in_rows(new.con, data_dir / EXTRACTS_FOLDER, paths.demo_mode())
 
 
 def ensure_database(data_dir: Path, db_path: Path) -> str:

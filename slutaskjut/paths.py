@@ -6,6 +6,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = ROOT / "queries"
 MODELS_DIR = QUERIES_DIR / "models"
+# The checks, typing and merge of partners' extracts: run by an import, never by a page.
+IMPORTS_DIR = QUERIES_DIR / "imports"
+# The statements that write the database file (attach, detach, bookkeeping tables).
+STORE_DIR = QUERIES_DIR / "store"
 # The police's public events API: a JSON array of the latest events of all Sweden.
 POLICE_EVENTS_URL = "https://polisen.se/api/events"
 _DEMO_ON = ("1", "true", "yes")

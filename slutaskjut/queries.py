@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from slutaskjut.paths import MODELS_DIR, QUERIES_DIR
+from slutaskjut.paths import IMPORTS_DIR, MODELS_DIR, QUERIES_DIR
 
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 
@@ -41,6 +41,12 @@ def _read(directory: Path) -> dict[str, Query]:
 @cache
 def queries() -> dict[str, Query]:
     return _read(QUERIES_DIR)
+
+
+@cache
+def import_steps() -> dict[str, Query]:
+    """The checks, typing and merge of an import (queries/imports/), run in the import's connection."""
+    return _read(IMPORTS_DIR)
 
 
 def models() -> dict[str, Query]:

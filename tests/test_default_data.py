@@ -26,7 +26,7 @@ from test_images import record_downloads
 from test_load import rewrite
 from test_pages import texts_of
 
-from slutaskjut import fmt, markdown, paths, readers
+from slutaskjut import fmt, markdown, paths, readers, store
 from slutaskjut.__main__ import main
 from slutaskjut.extract_schema import INCIDENTS
 from slutaskjut.i18n import t, texts
@@ -338,3 +338,25 @@ def test_make_run_is_real_data_and_make_demo_the_demonstration(target, mode):
     ).stdout.splitlines()
     (start,) = [line for line in commands if "streamlit run app.py" in line]
     assert start.startswith(f"{mode} ")
+
+
+def test_a_rebuild_that_cannot_be_written_keeps_serving_the_database_in_place(data_copy, tmp_path, monkeypatch):
+    """A full disk during a page's rebuild: the page says so above the figures of the database in place."""
+    db = tmp_path / "in-place.duckdb"
+    monkeypatch.setenv("SLUTASKJUT_DATA", str(data_copy))
+    monkeypatch.setenv("SLUTASKJUT_DB", str(db))
+    monkeypatch.delenv("SLUTASKJUT_DEMO")
+    ensure_database(data_copy, db)
+    before = db.read_bytes()
+    rewrite(data_copy / "population.csv", lambda rows: rows[1].__setitem__(1, str(int(rows[1][1]) + 1)))  # a rebuild
+
+    def full_disk(*args, **kwargs):
+        raise store.WriteError("could not write the database in-place.duckdb: [Errno 28] No space left on device")
+
+    monkeypatch.setattr(store, "_commit", full_disk)
+    app = run_page("pages/trends.py", lang="en")
+    assert not app.exception
+    assert app.warning and app.warning[0].value.startswith(t("notice.data_error_stale", "en"))
+    assert "No space left on device" in app.warning[0].value
+    assert app.title, "the figures of the database in place are shown"
+    assert db.read_bytes() == before

@@ -329,3 +329,206 @@ def test_the_built_in_extracts_folder_takes_synthetic_rows_only(data_copy, tmp_p
     with pytest.raises(DataError, match="demonstration rows"):
         build_database(data_copy, tmp_path / "refused.duckdb")
     assert not (tmp_path / "refused.duckdb").exists()
+
+
+# --- issue 12: counts, dates, personal numbers in any column, keys, capped problems, a full disk, a killed import
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("٣", "'٣' is not a whole number written with the digits 0-9"),  # Arabic-Indic three
+        ("৩", "'৩' is not a whole number written with the digits 0-9"),  # Bengali three
+        ("３", "'３' is not a whole number written with the digits 0-9"),  # full-width three
+        ("99999999999999999999", "'99999999999999999999' is out of range: a count of people is at most 1000"),
+        ("1001", "'1001' is out of range"),
+    ],
+)
+def test_a_count_is_ascii_digits_within_range(db, tmp_path, capsys, cell, reason):
+    before = digest(db)
+    code, _, err = run(capsys, "import", "incidents", write_csv(tmp_path / "x.csv", [incident_row(dead=cell)]))
+    assert code == 2
+    assert f"x.csv, row 2, column dead: {reason}" in err
+    assert digest(db) == before
+
+
+def test_parquets_largest_whole_number_is_refused_not_stored_as_minus_one(db, tmp_path, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows_ = [incident_row(incident_id=f"u{n}") for n in range(2)]
+    table = pa.table({column: [row[column] for row in rows_] for column in rows_[0] if column != "dead"})
+    table = table.append_column("dead", pa.array([2**64 - 1, 1], pa.uint64()))
+    pq.write_table(table, tmp_path / "big.parquet")
+    code, _, err = run(capsys, "import", "incidents", tmp_path / "big.parquet")
+    assert code == 2
+    assert "big.parquet, row 2, column dead: '18446744073709551615' is out of range" in err
+
+
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [
+        ("1000-01-01", "'1000-01-01' is before 2000-01-01: extracts hold incidents from 2000 on"),
+        ("1999-12-31", "'1999-12-31' is before 2000-01-01"),
+        ("3000-01-01", "'3000-01-01' is in the future"),
+    ],
+)
+def test_dates_have_a_documented_lower_bound(db, tmp_path, capsys, date, reason):
+    code, _, err = run(capsys, "import", "incidents", write_csv(tmp_path / "x.csv", [incident_row(date=date)]))
+    assert code == 2 and f"x.csv, row 2, column date: {reason}" in err
+
+
+@pytest.mark.parametrize(
+    ("dataset", "column", "row"),
+    [
+        ("interventions", "contact_id", intervention_row(contact_id="19850101-1234")),
+        ("interventions", "round_id", intervention_row(round_id="Anna Svensson 850101-1234")),
+        ("interventions", "source", intervention_row(source="handläggare 198501011234")),
+        ("incidents", "incident_id", incident_row(incident_id="x-8501011234")),
+        ("incidents", "district", incident_row(district="Rosengård 19850101+1234")),
+    ],
+    ids=["contact_id", "round_id", "source", "incident_id", "district"],
+)
+def test_a_personal_number_is_refused_in_every_text_column(db, tmp_path, capsys, dataset, column, row):
+    before = digest(db)
+    code, _, err = run(capsys, "import", dataset, write_csv(tmp_path / "x.csv", [row]))
+    assert code == 2
+    assert f"x.csv, row 2, column {column}: looks like a personal identity number" in err
+    assert "1234" not in err, "the message never repeats the number"
+    assert digest(db) == before
+
+
+def test_ids_of_digits_that_are_no_personal_number_are_accepted(db, tmp_path, capsys):
+    ids = ["2020010112345", "5000-K123456-20", "polisen-612345"]
+    code, _, err = run(
+        capsys, "import", "incidents", write_csv(tmp_path / "x.csv", [incident_row(incident_id=i) for i in ids])
+    )
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        (" " * 16, "is too easy to guess"),
+        ("aaaaaaaaaaaaaaaaaaaaaaaa", "is too easy to guess"),
+        ("abababababababab", "is too easy to guess"),
+        (DEMO_KEY, "is the public demonstration key in the repository"),
+        ("short-key", "is shorter than 16 characters"),
+    ],
+    ids=["spaces", "one-letter", "two-letters", "demo-key", "short"],
+)
+def test_a_weak_pseudonymisation_key_is_refused(db, tmp_path, capsys, monkeypatch, key, reason):
+    monkeypatch.setenv(KEY_VARIABLE, key)
+    before = digest(db)
+    code, _, err = run(capsys, "import", "interventions", write_csv(tmp_path / "c.csv", [intervention_row()]))
+    assert code == 2
+    assert f"c.csv, row 0, column person_ref: the pseudonymisation key {reason}" in err
+    assert key.strip() not in err or not key.strip(), "the message never repeats the key"
+    assert digest(db) == before
+
+
+def test_stored_pseudonyms_are_the_keyed_hashes_of_before(db, tmp_path, capsys):
+    """Hashed once per distinct reference in a batch, the stored values equal imports.pseudonym's, so a
+    database written before keeps matching the same people."""
+    contacts = [
+        intervention_row(contact_id=f"c{n}", person_ref=f"P-{n % 7:04d}", group_ref=None if n % 3 else f"G-{n % 2}")
+        for n in range(40)
+    ]
+    code, _, err = run(capsys, "import", "interventions", write_csv(tmp_path / "c.csv", contacts))
+    assert code == 0, err
+    stored = rows(db, "interventions").set_index("contact_id")
+    for contact in contacts:
+        assert stored.loc[contact["contact_id"], "person_key"] == pseudonym(contact["person_ref"], KEY)
+        group_key = stored.loc[contact["contact_id"], "group_key"]
+        if contact["group_ref"]:
+            assert group_key == pseudonym(contact["group_ref"], KEY)
+        else:
+            assert pd.isna(group_key)
+
+
+def test_a_file_with_many_bad_rows_lists_the_first_thousand_and_counts_them_all(db, tmp_path, capsys):
+    bad = [incident_row(incident_id=f"b{n}", date="yesterday") for n in range(1500)]
+    code, _, err = run(capsys, "import", "incidents", write_csv(tmp_path / "x.csv", bad))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1001
+    assert lines[0].startswith("x.csv, row 2, column date: 'yesterday' is not a date")
+    assert lines[-1].startswith("1,500 problem(s) (the first 1,000 are listed): nothing was imported")
+
+
+def _many_incidents(path: Path, count: int, prefix: str) -> Path:
+    """A valid incidents CSV of `count` rows, written by DuckDB (a Python loop would take longer than the test)."""
+    with duckdb.connect() as con:
+        con.execute((Path(__file__).parent / "many_incidents.sql").read_text(), {"count": count, "prefix": prefix})
+        con.table("many_incidents").to_csv(str(path))
+    return path
+
+
+def _import_in_a_child(db: Path, extract: Path, file_size_limit: int | None = None):
+    """`python -m slutaskjut import incidents` in a process of its own, its files capped at file_size_limit bytes."""
+    import resource
+    import subprocess
+    import sys
+
+    def cap():
+        if file_size_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "slutaskjut", "import", "incidents", str(extract)],
+        env={**__import__("os").environ, "SLUTASKJUT_DB": str(db)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=cap,
+    )
+
+
+def test_a_full_disk_refuses_the_import_and_keeps_every_row(db, tmp_path, capsys):
+    """The reviewer's repro: a database of 200k imported rows, then 200k more on a disk with too little room."""
+    assert run(capsys, "import", "incidents", _many_incidents(tmp_path / "a.csv", 200_000, "a"))[0] == 0
+    before, held = digest(db), len(rows(db, "incidents"))
+    child = _import_in_a_child(db, _many_incidents(tmp_path / "b.csv", 200_000, "b"), db.stat().st_size + 2_000_000)
+    out, err = child.communicate(timeout=300)
+    assert child.returncode == 2, (out, err)
+    assert "Nothing was imported: could not write the database" in err and "the database is unchanged" in err
+    assert "Traceback" not in err
+    assert digest(db) == before and len(rows(db, "incidents")) == held == 200_000
+    assert not [p.name for p in db.parent.iterdir() if p.name.startswith(".")], "no temporary file left behind"
+
+
+def test_a_killed_import_leaves_nothing_the_next_one_does_not_clean(db, tmp_path, capsys):
+    import signal
+    import time
+
+    before = digest(db)
+    child = _import_in_a_child(db, _many_incidents(tmp_path / "big.csv", 400_000, "k"))
+    deadline = time.monotonic() + 120
+    while not [p for p in db.parent.iterdir() if p.name.startswith(f".{db.name}")] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)  # mid-write
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert digest(db) == before, "a killed import changes nothing"
+    assert [p for p in db.parent.iterdir() if p.name.startswith(f".{db.name}")], "the kill left temporaries"
+    code, _, err = run(capsys, "import", "incidents", write_csv(tmp_path / "inc.csv", three_incidents()))
+    assert code == 0, err
+    assert not [p.name for p in db.parent.iterdir() if p.name.startswith(f".{db.name}")]
+
+
+def test_a_database_written_before_schema_versions_is_rebuilt_and_imported_into_without_losing_a_row(
+    tmp_path, capsys, monkeypatch, database_path
+):
+    from test_store import PUBLISHED, incidents, written_by_version_1
+
+    with duckdb.connect(str(database_path), read_only=True) as con:
+        published = {name: con.table(name).arrow().read_all() for name in PUBLISHED}
+    old = written_by_version_1(tmp_path / "old.duckdb", published, incidents=incidents(3, first=100))
+    monkeypatch.setenv("SLUTASKJUT_DB", str(old))
+    monkeypatch.setenv(KEY_VARIABLE, KEY)
+    code, out, err = run(capsys, "import", "incidents", write_csv(tmp_path / "inc.csv", three_incidents()))
+    assert code == 0, err
+    assert "3 rows read from 1 file: 3 added" in out
+    imported = rows(old, "incidents").query("import_id.notna()")
+    assert sorted(imported["incident_id"]) == ["i1", "i100", "i101", "i102", "i2", "i3"]
+    assert rows(old, "schema_version")["version"].tolist() == [store.SCHEMA_VERSION]
