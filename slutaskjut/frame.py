@@ -416,6 +416,16 @@ def _data_problems(problems, lang: str, stale: bool) -> None:
     (st.warning if stale else st.error)(f"{message}\n\n{listing}")
 
 
+def _document_language(lang: str) -> None:
+    """Set `<html lang>` to the page's language, so that a screen reader reads Swedish with a Swedish voice.
+
+    Streamlit serves every page as `<html lang="en">`; `lang` is one of LANGUAGES, never the raw URL value.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"not a language of the dashboard: {lang!r}")
+    st.sidebar.html(f"<script>document.documentElement.lang = '{lang}';</script>", unsafe_allow_javascript=True)
+
+
 def _secrets() -> dict:
     """The secrets (.streamlit/secrets.toml or the files in secrets.files), or {} without any."""
     return st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
@@ -503,6 +513,7 @@ def _gate(lang: str, access: Access, user: dict, secrets: dict) -> NoReturn:
         _answer_as_no_page()
     title = "partner.sign_in_title" if access is Access.SIGNED_OUT else "partner.refused_title"
     st.set_page_config(page_title=f"{t(title, lang)} · Sluta skjut", layout="wide")
+    _document_language(lang)
     st.session_state["lang"] = lang
     link_params = {name: value for name, value in st.query_params.to_dict().items() if name in ("from", "to")}
     _sidebar(lang, {"lang": lang, **link_params}, access, user, bounds=None)
@@ -535,6 +546,7 @@ def page(key: str, *, partner: bool = False) -> Page:
     if partner and access is not Access.PARTNER:
         _gate(url_lang, access, user, secrets)
     st.set_page_config(page_title=f"{t(f'nav.{key}', url_lang)} · Sluta skjut", layout="wide")
+    _document_language(url_lang)
 
     data_dir, db_path = paths.data_dir(), paths.database_path()
     try:

@@ -287,6 +287,7 @@ def test_page_renders_and_is_accessible(dashboard, visitor, con, key, lang):
     open_view(page, f"{dashboard}/{path(key)}?lang={lang}", key, lang)
     open_tables(page)
     expect_rendered(page, key, lang)
+    assert page.evaluate("document.documentElement.lang") == lang, "a screen reader reads the page's language"
     if key == "map":
         expect_row(page, busiest_district(con, lang))
 
