@@ -353,7 +353,6 @@ def refresh_built_in_rows(con: duckdb.DuckDBPyConnection, folder: Path, demo: bo
         _create(con, "staging.changes", "changes", table=name, key=dataset.key)
         _run(con, "imported_rows_win")
         _run(con, _STEPS[name]["merge"])
-    _run(con, "drop_staging")
 
 
 def built_in_files(folder: Path, dataset_name: str, demo: bool) -> list[Path]:

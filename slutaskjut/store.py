@@ -20,7 +20,6 @@ import glob
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,8 +53,6 @@ _STAGING_FILE = "staging.duckdb"
 _SPILL_FOLDER = "spill"
 # Tables of the database besides the extract tables, the published tables and the models.
 _BOOKKEEPING = ("build_info", "schema_version")
-
-_held = threading.local()  # the databases whose write lock this thread holds
 
 
 class WriteError(Exception):
@@ -91,23 +88,13 @@ def typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 @contextmanager
 def locked(db_path: Path) -> Iterator[None]:
-    """Hold the database's write lock (a lock file beside it) for the duration.
-
-    A thread that holds it already goes on holding it: a writer may call another that locks too.
-    """
+    """Hold the database's write lock (a lock file beside it) for the duration."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    key = db_path.resolve()
-    held = _held.__dict__.setdefault("paths", set())
-    if key in held:
-        yield
-        return
     with open(db_path.with_name(db_path.name + ".lock"), "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        held.add(key)
         try:
             yield
         finally:
-            held.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
