@@ -10,12 +10,12 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.cache/uv/bin/uv)
 # Real data only: demo mode is off whatever the shell says.
 run: $(UV)
 	$(UV) sync --locked --no-dev
-	SLUTASKJUT_DEMO=0 $(UV) run --no-sync streamlit run app.py
+	SLUTASKJUT_DEMO=0 $(UV) run --no-sync streamlit run serve.py
 
 # The synthetic demonstration extracts instead of the police events, in a database of their own.
 demo: $(UV)
 	$(UV) sync --locked --no-dev
-	SLUTASKJUT_DEMO=1 $(UV) run --no-sync streamlit run app.py
+	SLUTASKJUT_DEMO=1 $(UV) run --no-sync streamlit run serve.py
 
 test: $(UV)
 	sh .ci/test-tools

@@ -16,7 +16,7 @@ A script, not a test: it prints plain tables and exits 0 whether the targets are
 3. For every public page (frame.PAGES) and, with a mocked partner, every section of the partner page
    (frame.PARTNER_SECTIONS):
    runs the page in AppTest (?lang=sv&from=2016&to=2025) once to warm up, recording every named query and
-   its parameters (by wrapping frame._query); then times
+   its parameters (by wrapping chokepoint._query); then times
    - cold:     that first run (empty st.cache_data: every query runs);
    - warm:     the median of N runs with the same URL: every query is a st.cache_data hit, so this is the
                page's own work (Streamlit, pandas, plotly, privacy notes) without DuckDB;
@@ -410,7 +410,7 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
     streamlit_config.set_option("logger.level", "error")  # no "missing ScriptRunContext" lines: AppTest runs bare
     streamlit_logger.set_log_level("error")
 
-    from slutaskjut import frame, load
+    from slutaskjut import chokepoint, frame, load
     from slutaskjut.queries import run_query
 
     # no developer's secrets: sign-in only where a partner page is run with the mocked partner below
@@ -429,7 +429,7 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
     partner = {"is_logged_in": True, "email": "bench@example.org", "email_verified": True, "name": "Benchmark"}
 
     recorded: list[tuple[str, dict]] = []
-    cached_public, cached_partner = frame._query, frame._query_unsuppressed
+    cached_public, cached_partner = chokepoint._query, chokepoint._query_unsuppressed
 
     def recording_query(db, stamp, name, params, threshold):
         recorded.append((name, dict(params)))
@@ -439,7 +439,7 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
         recorded.append((name, dict(params)))
         return cached_partner(db, stamp, name, params)
 
-    frame._query, frame._query_unsuppressed = recording_query, recording_unsuppressed
+    chokepoint._query, chokepoint._query_unsuppressed = recording_query, recording_unsuppressed
     fingerprint_calls = [0]
     real_fingerprint = load.fingerprint  # ensure_database calls it only when the files' stamp changed
 
@@ -541,7 +541,11 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
             ]
         )
 
-    frame._query, frame._query_unsuppressed, load.fingerprint = cached_public, cached_partner, real_fingerprint
+    chokepoint._query, chokepoint._query_unsuppressed, load.fingerprint = (
+        cached_public,
+        cached_partner,
+        real_fingerprint,
+    )
     fingerprint_ms = median_ms(lambda: load.fingerprint(ROOT / "data"), 20)
     slowest = sorted(query_times.items(), key=lambda item: -item[1])[:8]
     return rows, {

@@ -47,7 +47,7 @@ view.chart(
     sources=[change.loc[[measure]]],  # Malmö's bar
 )
 
-st.subheader(view.t("benchmarks.studies"))
+st.header(view.t("benchmarks.studies"))
 for row in localised.itertuples():
     period = row.study_period if isinstance(row.study_period, str) else view.t("benchmarks.period_unknown")
     study = view.t(
@@ -63,7 +63,7 @@ for row in localised.itertuples():
     caveat = view.t("benchmarks.study_caveat", caveat=row.caveat) if isinstance(row.caveat, str) else None
     st.markdown(f"{study} {caveat}" if caveat else study)
 
-st.subheader(view.t("benchmarks.review"))
+st.header(view.t("benchmarks.review"))
 findings = in_language(view.query("evaluation_findings"), view.lang).set_index("finding_id")["finding"]
 st.markdown(
     "\n".join(
@@ -72,7 +72,7 @@ st.markdown(
     )
 )
 
-st.subheader(view.t("benchmarks.series"))
+st.header(view.t("benchmarks.series"))
 st.write(view.t("benchmarks.series_intro"))
 st.warning(view.t("benchmarks.series_caveat"))
 scale = view.choice("scale", SCALES, view.t("benchmarks.scale"), format_func=lambda s: view.t(f"benchmarks.scale_{s}"))
@@ -84,26 +84,27 @@ view.chart(
     charts.city_series_figure(series, value_column=scale, lang=view.lang, title=series_title),
     sentences.describe_city_series(series, scale, view.lang),
     series,
-    ["city", "year", "unit", "count", "base_year", "index_value", "population_for_rate", "population_year"]
-    + ["rate_per_100k", "source_id"],
+    ["city", "year", scale, "count", "unit", "base_year", "population_for_rate", "population_year"]
+    + [other for other in SCALES if other != scale]
+    + ["source_id"],
     "us_city_series",
 )
 no_population = sorted(set(series["city"]) - set(series.loc[series["population_for_rate"].notna(), "city"]))
 if no_population:
     st.caption(view.t("benchmarks.no_population", cities=", ".join(no_population)))
 
-st.subheader(view.t("benchmarks.counts"))
+st.header(view.t("benchmarks.counts"))
 st.write(view.t("benchmarks.counts_intro"))
 counts = view.query("us_city_counts_by_year", **years)
-view.table(counts, ["city", "year", "unit", "fatal", "non_fatal", "total", "source_id", "note"], "us_city_counts")
+view.table(counts, ["city", "year", "total", "fatal", "non_fatal", "unit", "source_id", "note"], "us_city_counts")
 
-st.subheader(view.t("benchmarks.comparison"))
+st.header(view.t("benchmarks.comparison"))
 comparison = view.query("us_city_source_comparison", **years)
 st.write(sentences.source_comparison_summary(comparison, view.lang))
 view.table(
     comparison,
-    ["city", "year", "measure", "headline_count", "other_count", "other_minus_shown", "unit", "other_source_id"]
-    + ["headline_source_id", "note"],
+    ["city", "year", "measure", "headline_count", "other_count", "other_minus_shown", "unit", "headline_source_id"]
+    + ["other_source_id", "note"],
     "us_city_source_comparison",
 )
 

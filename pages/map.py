@@ -1,9 +1,13 @@
-"""Map: incidents of the extract in hexagonal cells and by district; never a single incident's place."""
+"""Map: incidents of the extract in hexagonal cells over Malmö's border and by district; never a single
+incident's place."""
+
+import os
 
 import streamlit as st
 
-from slutaskjut import fmt, maps, markdown, privacy, sentences
+from slutaskjut import border, fmt, maps, markdown, paths, privacy, sentences
 from slutaskjut.frame import page
+from slutaskjut.problems import DataError
 
 view = page("map")
 st.title(view.t("map.title"))
@@ -32,16 +36,31 @@ else:
     elif set(cells["row_type"]) == {"no_coordinates"}:  # police events: the town only, no place to draw
         st.info(view.t("map.no_places", count=fmt.count(cells["count"].sum(), view.lang), kind=kind_lower, years=years))
     else:
-        st.subheader(view.t("map.chart_title", kind=kind_lower, years=years))
+        basemap, ignored = maps.configured_basemap(os.environ.get(maps.STYLE_SETTING))
+        if ignored:
+            st.warning(view.t("map.style_ignored", setting=maps.STYLE_SETTING))
+        try:  # the border with its source, which the sources query checks and puts in the footer
+            outline = border.read(paths.data_dir() / border.BORDER_FILE)
+            border.check_source(outline, view.query("sources", source_ids=[outline.source_id]))
+        except DataError as error:
+            outline = None
+            listing = "\n".join(f"- {problem.text(view.lang)}" for problem in error.problems)  # reader's language
+            st.warning(f"{view.t('map.border_error')}\n\n{listing}")
+
+        st.header(view.t("map.chart_title", kind=kind_lower, years=years))
         description = sentences.describe_map(cells, kind, years, threshold, view.lang)
         st.pydeck_chart(
-            maps.cell_deck(cells, lang=view.lang, threshold=threshold),
+            maps.cell_deck(cells, lang=view.lang, threshold=threshold, kind=kind, border=outline, basemap=basemap),
             alt=markdown.plain(description),
-            height=560,
+            height=500,
             key="map_cells",
         )
         st.caption(description)
-        st.caption(view.t("map.legend"))
+        legend = [view.t("map.legend", min_count=fmt.count(threshold, view.lang))]
+        if outline:
+            legend.append(view.t("map.border"))
+        legend.append(view.t("map.basemap_from", host=basemap.host) if basemap.host else view.t("map.basemap_blank"))
+        st.caption(" ".join(legend))
         not_shown = cells.set_index("row_type")["count"]
         if "small_cells" in not_shown:
             st.markdown(
@@ -55,17 +74,19 @@ else:
             st.markdown(view.t("map.no_coordinates", count=fmt.count(not_shown["no_coordinates"], view.lang)))
         with st.expander(view.t("common.table")):
             view.table(
-                sentences.name_merged_rows(cells, "cell_id", threshold, view.lang),
-                ["cell_id", "latitude", "longitude", "count"],
+                sentences.name_merged_rows(
+                    maps.with_district_names(cells, view.lang, threshold), "district", threshold, view.lang
+                ),
+                ["count", "district", "latitude", "longitude"],
                 "incidents_by_cell",
             )
 
-        st.subheader(view.t("map.districts_title"))
+        st.header(view.t("map.districts_title"))
         st.markdown(view.t("map.districts_intro", min_count=fmt.count(threshold, view.lang)))
         districts = view.query("incidents_by_district", **filters)
         view.table(
             sentences.name_merged_rows(districts, "district", threshold, view.lang),
-            ["district", "count"],
+            ["count", "district"],
             "incidents_by_district",
         )
         st.caption(view.t("map.no_casualties"))

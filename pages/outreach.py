@@ -19,11 +19,12 @@ outreach = view.query("outreach_by_round_and_stage", from_year=view.year_from, t
 if outreach.empty:
     st.info(view.t("common.no_data", years=fmt.year_range(view.year_from, view.year_to)))
 localised = in_language(outreach, view.lang)
-columns = ["label", "stage", "count", "unit", "share_of_first_step_pct", "period_end", "as_of", "source_id"]
+# a table per round or report: what was counted and its figure first, the round's name after them
+columns = ["stage", "count", "unit", "share_of_first_step_pct", "label", "period_end", "as_of", "source_id"]
 
 rounds = localised[localised["activity"] == "custom_notification_round"]
 if len(rounds):
-    st.subheader(view.t("outreach.rounds"))
+    st.header(view.t("outreach.rounds"))
 for (round_id, label), stages in rounds.groupby(["round_id", "label"], sort=False):
     figure = charts.funnel_figure(stages, lang=view.lang, title=view.t("outreach.funnel_title", round=label))
     view.chart(
@@ -40,7 +41,10 @@ for (round_id, label), figures in reports.groupby(["round_id", "label"], sort=Fa
     st.subheader(markdown.escape(label))
     for column, row in zip(st.columns(len(figures)), figures.itertuples(), strict=True):
         count = sentences.stage_count(row, view.lang)
-        column.metric(view.t(f"stage.{row.stage}"), f"{count} {view.t(f'unit.{row.unit}')}", border=True)
+        # a card of its own, not st.metric: a metric cuts a long stage name or figure with an ellipsis
+        column.container(border=True).markdown(
+            view.t("outreach.card", stage=view.t(f"stage.{row.stage}"), count=count, unit=view.t(f"unit.{row.unit}"))
+        )
     for flag, caption in (("is_lower_bound", "outreach.lower_bound"), ("is_approximate", "outreach.approximate")):
         if figures[flag].any():
             st.caption(view.t(caption))

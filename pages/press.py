@@ -1,13 +1,21 @@
-"""Press: every key figure as a ready sentence with source and date, every table to download, and a press pack."""
+"""Press: every key figure as a ready sentence to copy, with source and date, a citation of the dashboard, every
+table to download, and a press pack."""
 
+import datetime as dt
 import functools
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from slutaskjut import charts, exports, fmt, images, press_pack, sentences, tables
+from slutaskjut import charts, exports, fmt, images, markdown, press_pack, sentences, tables
+from slutaskjut.clipboard import copy_button
 from slutaskjut.frame import page
 from slutaskjut.i18n import in_language
 from slutaskjut.schema import LANGUAGES
+
+NEWEST = 10  # sentences shown first; the others under them, one click away
+today = dt.datetime.now(ZoneInfo("Europe/Stockholm")).date()  # the day in Malmö, whatever the server's zone
 
 view = page("press")
 st.title(view.t("press.title"))
@@ -44,11 +52,8 @@ key_figures_by_language = {
     for lang in LANGUAGES
 }
 key_figures = key_figures_by_language[view.lang]
-st.subheader(view.t("press.sentences"))
-sentence_columns = ["topic", "swedish", "english", "source", "source_date"]
-view.table(key_figures, sentence_columns, "key_figures")
+sentence_columns = ["figure", "topic", "swedish", "english", "source", "source_date"]
 
-st.subheader(view.t("press.downloads"))
 downloads = {
     "table_name.sentences": (key_figures, sentence_columns),
     "table_name.yearly": (
@@ -207,6 +212,42 @@ st.download_button(
     key="download_workbook",
     on_click="ignore",
 )
+
+# The dashboard as a source: its address without the page's own path, so it names the dashboard.
+st.header(view.t("press.cite_title"))
+address = st.context.url and st.context.url.removesuffix(Path(__file__).stem)
+st.markdown(sentences.citation(view.lang, today, address, as_text=False))
+copy_button(
+    sentences.citation(view.lang, today, address, as_text=True),
+    view.t("press.copy_citation"),
+    "copy_citation",
+    done_label=view.t("clipboard.copied"),
+)
+
+
+def sentence_card(row, number: int) -> None:
+    """A sentence, and under it a button that copies the sentence beside its topic, source and date."""
+    with st.container(border=True, gap="small"):
+        st.markdown(markdown.escape(row.sentence))
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            copy_button(
+                row.sentence, view.t("clipboard.copy"), f"copy_sentence_{number}", done_label=view.t("clipboard.copied")
+            )
+            st.caption(view.t("press.sentence_source", topic=row.topic, source=row.source, date=row.source_date))
+
+
+st.header(view.t("press.sentences"))
+rows = list(key_figures.itertuples())
+for number, row in enumerate(rows[:NEWEST]):
+    sentence_card(row, number)
+if len(rows) > NEWEST:
+    with st.expander(view.t("press.more_sentences", count=fmt.count(len(rows) - NEWEST, view.lang))):
+        for number, row in enumerate(rows[NEWEST:], start=NEWEST):
+            sentence_card(row, number)
+with st.expander(view.t("press.sentences_table")):
+    view.table(key_figures, ["figure", "sentence", "publisher", "source_date"], "key_figures")
+
+st.header(view.t("press.downloads"))
 for name, (frame, columns) in downloads.items():
     st.download_button(
         f"{view.t('common.download_csv')}: {view.t(name)}",

@@ -31,7 +31,8 @@ else:
         lang=view.lang,
         title=view.t("trends.chart_title", years=fmt.year_range(view.year_from, view.year_to)),
     )
-    columns = ["year", "measure", "count", "rate_per_100k", "status", "population", "as_of", "source_id"]
+    figures = [scale, *(other for other in ("count", "rate_per_100k") if other != scale)]  # the one drawn first
+    columns = ["year", "measure", *figures, "status", "population", "as_of", "source_id"]
     description = sentences.describe_trend(yearly, scale, view.lang)
     # the image's source line also names the provisional figures' and the milestones' sources
     view.chart(figure, description, yearly, columns, "malmo_by_year", sources=[provisional, milestones])
@@ -56,7 +57,7 @@ for row in provisional.itertuples():
     )
 st.caption(view.t("trends.definition_note"))
 
-st.subheader(view.t("trends.changes_title"))
+st.header(view.t("trends.changes_title"))
 changes = view.query("changes_by_year", **years)
 view.table(
     changes,
@@ -66,7 +67,7 @@ view.table(
 
 disagreements = view.query("source_disagreements", **years)
 if len(disagreements):
-    st.subheader(view.t("trends.disagree_title"))
+    st.header(view.t("trends.disagree_title"))
     publishers = view.query(
         "sources", source_ids=sorted(set(disagreements["other_source_id"]) | set(disagreements["headline_source_id"]))
     )
@@ -92,7 +93,7 @@ if len(disagreements):
     )
 
 # Sweden as a whole: every source beside the others, and Malmö's share of each
-st.subheader(view.t("trends.sweden_title"))
+st.header(view.t("trends.sweden_title"))
 st.markdown(view.t("trends.sweden_intro"))
 year_span = fmt.year_range(view.year_from, view.year_to)
 sweden = view.query("sweden_by_year", **years)
@@ -122,13 +123,13 @@ else:
         charts.share_figure(shares, lang=view.lang, title=view.t("trends.share_chart_title", years=year_span)),
         sentences.describe_shares(shares, year_span, view.lang),
         shares,
-        ["year", "measure", "malmo_count", "national_count", "share_pct", "malmo_rate_per_100k"]
+        ["year", "measure", "share_pct", "malmo_count", "national_count", "malmo_rate_per_100k"]
         + ["national_rate_per_100k", "malmo_source_id", "source_id", "population_source_id"],
         "malmo_share_of_sweden",
     )
 
 if view.extract("incidents") is not None:
-    st.subheader(view.t("trends.extract_title"))
+    st.header(view.t("trends.extract_title"))
     st.markdown(view.t("trends.extract_intro"))
     grain = view.choice(
         "grain", ["month", "quarter"], view.t("trends.grain"), format_func=lambda value: view.t(f"trends.grain_{value}")
@@ -146,7 +147,7 @@ if view.extract("incidents") is not None:
         )
         st.caption(view.t("trends.unknown_note"))
 
-    st.subheader(view.t("trends.reconciliation_title"))
+    st.header(view.t("trends.reconciliation_title"))
     reconciliation = view.query("reconciliation_by_year", **years)
     if reconciliation.empty:
         st.info(view.t("trends.no_reconciliation", years=year_span))

@@ -11,7 +11,7 @@ with grid as (
 ),
 
 selected as (
-    select year(date) as year, kind, latitude, longitude
+    select year(date) as year, kind, district, latitude, longitude
     from incidents
     where year(date) between $from_year and $to_year and ($kind = 'all' or kind = $kind)
 ),
@@ -20,6 +20,7 @@ projected as (
     select
         selected.year,
         selected.kind,
+        selected.district,
         (selected.longitude - grid.lon0) * grid.metres_per_degree_lon as x,
         (selected.latitude - grid.lat0) * grid.metres_per_degree_lat as y,
         grid.size
@@ -32,6 +33,7 @@ axial as (
     select
         year,
         kind,
+        district,
         (sqrt(3) / 3 * x - y / 3) / size as q,
         (2.0 / 3 * y) / size as r,
         -((sqrt(3) / 3 * x - y / 3) / size) - (2.0 / 3 * y) / size as s
@@ -42,6 +44,7 @@ rounded as (
     select
         year,
         kind,
+        district,
         round(q) as rq,
         round(r) as rr,
         round(s) as rs,
@@ -56,6 +59,7 @@ cells as (
     select
         year,
         kind,
+        district,
         cast(case when dq > dr and dq > ds then -rr - rs else rq end as bigint) as cell_q,
         cast(case when dq > dr and dq > ds then rr when ds > dr then rr else -rq - rs end as bigint) as cell_r
     from rounded
@@ -74,26 +78,75 @@ atoms as (
     group by cell_q, cell_r, year, kind
 ),
 
-by_cell as (
+published as (
     -- a cell counts only its atoms of at least min_count: any difference of two views is then 0 or a sum of
     -- atoms each at least min_count, never a small count
+    select * from atoms
+    where incident_count >= $min_count
+),
+
+by_cell as (
     select
         cell_q,
         cell_r,
         sum(incident_count) as incident_count
-    from atoms
-    where incident_count >= $min_count
+    from published
     group by cell_q, cell_r
+),
+
+district_units as (
+    -- the unit a cell is named by: one district's incidents in one cell, calendar year and kind. A district is named
+    -- for a cell when one of its units in the view reaches min_count, so two views differ in the districts they
+    -- name by whole units of at least min_count, as the counts do
+    select
+        cell_q,
+        cell_r,
+        year,
+        kind,
+        district,
+        count(*) as incident_count
+    from cells
+    where district is not null
+    group by cell_q, cell_r, year, kind, district
+),
+
+named as (
+    select distinct
+        cell_q,
+        cell_r,
+        district
+    from district_units
+    where incident_count >= $min_count
+),
+
+cell_districts as (
+    -- the districts named for a cell, and whether its counted incidents (those of its published atoms, never its
+    -- small ones) include some of a district not named
+    select
+        units.cell_q,
+        units.cell_r,
+        string_agg(distinct units.district, ', ' order by units.district)
+            filter (where named.district is not null) as district,
+        bool_or(named.district is null) as unnamed_districts
+    from district_units as units
+    semi join published using (cell_q, cell_r, year, kind)
+    left join named using (cell_q, cell_r, district)
+    group by units.cell_q, units.cell_r
 ),
 
 shown as (
     select
         'cell' as row_type,
-        cell_q || ',' || cell_r as cell_id,
-        grid.lat0 + grid.size * 1.5 * cell_r / grid.metres_per_degree_lat as latitude,
-        grid.lon0 + grid.size * sqrt(3) * (cell_q + cell_r / 2.0) / grid.metres_per_degree_lon as longitude,
-        incident_count as count
-    from by_cell, grid
+        by_cell.cell_q || ',' || by_cell.cell_r as cell_id,
+        cell_districts.district,
+        coalesce(cell_districts.unnamed_districts, false) as unnamed_districts,
+        grid.lat0 + grid.size * 1.5 * by_cell.cell_r / grid.metres_per_degree_lat as latitude,
+        grid.lon0
+        + grid.size * sqrt(3) * (by_cell.cell_q + by_cell.cell_r / 2.0) / grid.metres_per_degree_lon as longitude,
+        by_cell.incident_count as count
+    from by_cell
+    left join cell_districts using (cell_q, cell_r)
+    cross join grid
 ),
 
 small_cells as (
@@ -101,6 +154,8 @@ small_cells as (
     select
         'small_cells' as row_type,
         null as cell_id,
+        null as district,
+        null as unnamed_districts,
         null as latitude,
         null as longitude,
         sum(incident_count) as count
@@ -113,6 +168,8 @@ no_coordinates as (
     select
         'no_coordinates' as row_type,
         null as cell_id,
+        null as district,
+        null as unnamed_districts,
         null as latitude,
         null as longitude,
         count(*) as count
@@ -125,6 +182,8 @@ final as (
     select
         row_type,
         cell_id,
+        district,
+        unnamed_districts,
         round(cast(latitude as double), 5) as latitude,  -- about a metre: finer than any cell
         round(cast(longitude as double), 5) as longitude,
         cast(count as bigint) as count

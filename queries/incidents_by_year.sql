@@ -10,7 +10,8 @@ with final as (
         as_of,
         source_id,
         population_source_id,
-        note
+        note_sv,
+        note_en
     from yearly_figures
     where is_headline and year between $from_year and $to_year
 )

@@ -1,5 +1,15 @@
 with final as (
-    select year, measure, count, is_lower_bound, rate_per_100k, as_of, source_id, population_source_id, note
+    select
+        year,
+        measure,
+        count,
+        is_lower_bound,
+        rate_per_100k,
+        as_of,
+        source_id,
+        population_source_id,
+        note_sv,
+        note_en
     from yearly_figures
     where status = 'provisional' and year between $from_year and $to_year
 )

@@ -4,10 +4,12 @@ with final as (
         kind,
         publisher,
         title,
+        form,
         date_published,
         date_accessed,
         url,
-        notes
+        notes_sv,
+        notes_en
     from sources
     where list_contains($source_ids, source_id)
 )

@@ -1,6 +1,6 @@
 -- every source's figure for Sweden as a whole; the sources disagree and none is chosen
 with figures as (
-    select year, measure, count, as_of, source_id, note
+    select year, measure, count, as_of, source_id, note_sv, note_en
     from sweden_yearly
     where year between $from_year and $to_year
 ),
@@ -20,7 +20,8 @@ final as (
         figures.as_of,
         figures.source_id,
         population.population_source_id,
-        figures.note
+        figures.note_sv,
+        figures.note_en
     from figures
     left join population using (year)
 )

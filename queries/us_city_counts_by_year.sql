@@ -1,5 +1,5 @@
 with headline as (
-    select city, year, measure, unit, count, as_of, source_id, note
+    select city, year, measure, unit, count, as_of, source_id, note_sv, note_en
     from us_city_yearly
     where is_headline and year between $from_year and $to_year
 ),
@@ -14,7 +14,8 @@ final as (
         max(count) filter (where measure = 'total') as total,
         max(as_of) as as_of,
         source_id,
-        string_agg(note, ' ' order by measure) as note
+        string_agg(note_sv, ' ' order by measure) as note_sv,
+        string_agg(note_en, ' ' order by measure) as note_en
     from headline
     group by city, year, unit, source_id
 )

@@ -5,7 +5,7 @@ with headline as (
 ),
 
 other_sources as (
-    select city, year, measure, unit, count, source_id, note
+    select city, year, measure, unit, count, source_id, note_sv, note_en
     from us_city_yearly
     where not is_headline
 ),
@@ -21,7 +21,8 @@ final as (
         other_sources.unit,
         other_sources.source_id as other_source_id,
         other_sources.count - headline.count as other_minus_shown,
-        other_sources.note
+        other_sources.note_sv,
+        other_sources.note_en
     from other_sources
     left join headline using (city, year, measure)
     where other_sources.year between $from_year and $to_year

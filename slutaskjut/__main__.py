@@ -2,7 +2,9 @@
 `python -m slutaskjut refresh` (import the police's latest published events from their API),
 `python -m slutaskjut demo` (rewrite the synthetic demonstration extracts in data/extracts/),
 `python -m slutaskjut count-shootings boston FILE` (or `philadelphia FILE`: print a US city's shooting
-victims per year, counted from its open-data export, as rows of data/us_city_yearly.csv; see us_cities.py).
+victims per year, counted from its open-data export, as rows of data/us_city_yearly.csv; see us_cities.py),
+`python -m slutaskjut cut-border FILE` (print Malmö's border, cut from a GeoJSON file of Sweden's municipalities,
+as data/geo/malmo_border.geojson; see border.py).
 
 Exit 0 with a one-line summary; exit 2 with the problems listed as file, row, column and reason
 (the first 1,000 when there are more), or why the events could not be fetched or the database
@@ -12,10 +14,11 @@ could not be written, and the database exactly as it was.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from slutaskjut import demo, paths, refresh, store, us_cities
+from slutaskjut import border, demo, paths, refresh, store, us_cities
 from slutaskjut.extract_schema import DATASETS
 from slutaskjut.imports import configured_key, import_files
 from slutaskjut.load import ensure_database
@@ -42,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     counting.add_argument("city", choices=sorted(us_cities.EXPORTS))
     counting.add_argument("file", type=Path, metavar="FILE", help="the city's export, one row per victim")
+    cutting = commands.add_parser("cut-border", help="print Malmö's border as data/geo/malmo_border.geojson")
+    cutting.add_argument("file", type=Path, metavar="FILE", help="a GeoJSON file of Sweden's municipalities")
     return parser
 
 
@@ -89,6 +94,14 @@ def _count(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cut_border(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise DataError([Problem(str(args.file), 0, "-", "file not found")])
+    municipalities = json.loads(args.file.read_text(encoding="utf-8"))
+    print(json.dumps(border.cut(municipalities), ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -100,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             return _refresh(args)
         if args.command == "count-shootings":
             return _count(args)
+        if args.command == "cut-border":
+            return _cut_border(args)
         return _import(args)
     except DataError as error:
         for problem in error.problems:
@@ -107,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         outcome = "nothing was imported; the database is unchanged"
         if args.command == "count-shootings":
             outcome = "nothing was counted"
+        if args.command == "cut-border":
+            outcome = "nothing was cut"
         listed = f" (the first {len(error.problems):,} are listed)" if error.found > len(error.problems) else ""
         print(f"{error.found:,} problem(s){listed}: {outcome}.", file=sys.stderr)
         return EXIT_INVALID

@@ -140,11 +140,3 @@ def date_range(first, last, lang: str) -> str | None:
 
 def year_range(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}\u2013{last}"
-
-
-def fractional_year(value) -> float:
-    """A date as a position on a yearly axis where a year's figure sits at the year itself."""
-    value = pd.Timestamp(value).date()
-    start = dt.date(value.year, 1, 1)
-    days = (dt.date(value.year + 1, 1, 1) - start).days
-    return value.year + (value - start).days / days - 0.5

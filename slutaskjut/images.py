@@ -1,5 +1,9 @@
 """Charts as PNG and SVG files, with their title, sources and date. Plain functions: no Streamlit.
 
+An image is landscape (16:9), for an article: the chart is laid out for it (charts.landscape, panels two
+to a row) and the lines beneath it name what the chart alone does not: its notes (the figure's
+layout.meta["notes"]: the milestones, caveats, measures without figures), then its sources and date.
+
 Rendered by plotly's kaleido on Debian's chromium (`apt-get install chromium`), never on a
 downloaded browser: the browser is BROWSER_PATH, else /usr/bin/chromium, else `chromium` on the
 PATH. One browser is started on the first image and kept for the next ones (about 3 s for the
@@ -14,22 +18,22 @@ import atexit
 import html
 import os
 import shutil
-import textwrap
 import threading
 from pathlib import Path
 
 import plotly.graph_objects as go
 
-from slutaskjut import markdown
+from slutaskjut import charts, markdown
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 NO_BROWSER = "Chart images need Debian's chromium: apt-get install chromium"
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
-WIDTH = 1000  # pixels; the page draws charts as wide as its column, a file needs a width of its own
-_DEFAULT_HEIGHT = 500
+# Pixels, landscape at 16:9; the page draws charts as wide as its column, a file needs a size of its own.
+WIDTH, HEIGHT = 1200, 675
 _NOTE_FONT_SIZE = 12
 _NOTE_LINE_HEIGHT = 17  # pixels per line of the note at _NOTE_FONT_SIZE
 _NOTE_CHAR_WIDTH = 7  # pixels, a generous average, so a wrapped line fits the width
+_NOTE_LEFT = 20  # pixels from the image's left edge to the lines beneath the chart
 _TIMEOUT = 60  # seconds for the browser to start or to render one image
 
 
@@ -141,32 +145,24 @@ def close() -> None:
     _renderer.close()
 
 
-def _wrap(line: str, pixels: int) -> list[str]:
-    return textwrap.wrap(line, max(20, pixels // _NOTE_CHAR_WIDTH), break_long_words=False) or [""]
-
-
-def with_note(figure: go.Figure, title: str, source_line: str, date_line: str, width: int = WIDTH) -> go.Figure:
-    """A copy of the figure with the title (when it has none) and, below the plot, the source and date lines."""
-    copy = go.Figure(figure)
-    if not copy.layout.title.text:
-        copy.update_layout(title={"text": html.escape(markdown.plain(title)), "x": 0.01, "xanchor": "left"})
-    margin = copy.layout.margin
-    bottom = 80 if margin.b is None else margin.b
-    right = 80 if margin.r is None else margin.r
+def with_note(
+    figure: go.Figure, title: str, source_line: str, date_line: str, width: int = WIDTH, height: int = HEIGHT
+) -> go.Figure:
+    """A copy of the figure as a landscape image `width` by `height` pixels (charts.landscape), with its
+    title (`title` when it has none) and, beneath the chart, its notes and the source and date lines."""
+    notes = (figure.layout.meta or {}).get("notes", [])
+    right = 80 if figure.layout.margin.r is None else figure.layout.margin.r
+    block = width - right - _NOTE_LEFT  # the lines' box, from near the image's left edge to the plot's right
     lines = [
         wrapped
-        for line in (source_line, date_line)
+        for line in (*notes, source_line, date_line)
         if line
-        for wrapped in _wrap(markdown.plain(line), width - right - 10)
+        for wrapped in charts.wrap(markdown.plain(line), max(20, (block - 10) // _NOTE_CHAR_WIDTH)).split("\n")
     ]
     note_height = _NOTE_LINE_HEIGHT * len(lines) + 10
-    copy.update_layout(
-        height=(copy.layout.height or _DEFAULT_HEIGHT) + note_height,
-        margin={"b": bottom + note_height},
-    )
-    # At the plot's right edge, which stays put, while labels on the left may widen the left margin
-    # (automargin) by an amount not known before the browser draws them: wrapped to the width
-    # left of that edge, the lines stay inside the image.
+    copy, below_plot = charts.landscape(figure, title, width=width, height=height, reserved=note_height)
+    # Placed from the plot's right edge, which stays put, while labels on the left may widen the left
+    # margin (automargin) by an amount not known before the browser draws them.
     copy.add_annotation(
         text="<br>".join(html.escape(line) for line in lines),
         xref="paper",
@@ -175,8 +171,9 @@ def with_note(figure: go.Figure, title: str, source_line: str, date_line: str, w
         y=0,
         xanchor="right",
         yanchor="top",
-        yshift=-bottom,  # below the axis labels, which take the figure's own bottom margin
-        align="right",
+        yshift=-below_plot,  # below the axis labels and the legend
+        width=block,
+        align="left",
         showarrow=False,
         font={"size": _NOTE_FONT_SIZE, "color": "#333333"},
     )
@@ -191,16 +188,14 @@ def chart_image(
     date_line: str,
     *,
     width: int = WIDTH,
-    height: int | None = None,
+    height: int = HEIGHT,
     scale: float = 1,
 ) -> bytes:
-    """The figure as PNG or SVG bytes, with its title, source line and date line; the figure is not changed.
-
-    `height` is the whole image's (default: the figure's height plus the lines beneath); a PNG is
-    `width` x `height` times `scale` pixels. Raises NoBrowserError when there is no chromium.
-    """
+    """The figure as a landscape PNG or SVG image, with its title, notes, source line and date line; the figure
+    is not changed. A PNG is `width` x `height` times `scale` pixels. Raises NoBrowserError when there is no
+    chromium."""
     if fmt not in MIME_TYPES:
         raise ValueError(f"chart images are {' or '.join(MIME_TYPES)}, not {fmt!r}")
-    noted = with_note(figure, title, source_line, date_line, width)
-    opts = {"format": fmt, "width": width, "height": height or noted.layout.height, "scale": scale}
+    noted = with_note(figure, title, source_line, date_line, width, height)
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
     return _renderer.render(noted.to_dict(), opts)

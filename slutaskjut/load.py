@@ -34,7 +34,15 @@ _BUILD_INPUTS = tuple(
 _PANDAS_DTYPES = {"int": "Int64", "bool": "boolean", "text": "string", "partial_date": "string"}
 
 
-def _checked_date(value: str, pattern: re.Pattern, written: str) -> str:
+class _CellError(ValueError):
+    """A cell that is not what its column holds: the key of the message (data_problem.<key>) and its values."""
+
+    def __init__(self, key: str, **values):
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+def _checked_date(value: str, pattern: re.Pattern, key: str) -> str:
     """The value if it is a real date in the pattern ('2020', '2020-12', '2020-12-03')."""
     try:
         if pattern.fullmatch(value):
@@ -42,27 +50,27 @@ def _checked_date(value: str, pattern: re.Pattern, written: str) -> str:
             return value
     except ValueError:
         pass
-    raise ValueError(f"'{value}' is not a date written {written}")
+    raise _CellError(key, value=value)
 
 
 def _parse(value: str, column: Column) -> object:
-    """The typed value of one cell; raises ValueError with a reader's message."""
+    """The typed value of one cell; raises _CellError naming the reader's message."""
     if column.kind == "int":
         if not _INTEGER.fullmatch(value):
-            raise ValueError(f"'{value}' is not a whole number")
+            raise _CellError("not_whole_number", value=value)
         if column.minimum is not None and int(value) < column.minimum:
-            raise ValueError(f"'{value}' is below {column.minimum}")
+            raise _CellError("below_minimum", value=value, minimum=column.minimum)
         return int(value)
     if column.kind == "bool":
         if value not in ("true", "false"):
-            raise ValueError(f"'{value}' is not true or false")
+            raise _CellError("not_true_or_false", value=value)
         return value == "true"
     if column.kind == "date":
-        return dt.date.fromisoformat(_checked_date(value, _DATE, "YYYY-MM-DD"))
+        return dt.date.fromisoformat(_checked_date(value, _DATE, "not_a_date"))
     if column.kind == "partial_date":
-        return _checked_date(value, _PARTIAL_DATE, "YYYY, YYYY-MM or YYYY-MM-DD")
+        return _checked_date(value, _PARTIAL_DATE, "not_a_partial_date")
     if column.allowed and value not in column.allowed:
-        raise ValueError(f"'{value}' is not one of {', '.join(column.allowed)}")
+        raise _CellError("not_allowed", value=value, allowed=", ".join(column.allowed))
     return value
 
 
@@ -70,19 +78,19 @@ def read_table(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
     """Read and check one CSV file against its table, without cross-file checks."""
     name = path.name
     if not path.exists():
-        return _empty_frame(table), [Problem(name, 0, "-", "file is missing")]
+        return _empty_frame(table), [Problem.of(name, 0, "-", "file_missing")]
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             lines = list(csv.reader(handle))
     except UnicodeDecodeError as error:
-        return _empty_frame(table), [Problem(name, 0, "-", f"not UTF-8 text ({error.reason})")]
+        return _empty_frame(table), [Problem.of(name, 0, "-", "not_utf8", reason=error.reason)]
     if not lines:
-        return _empty_frame(table), [Problem(name, 1, "-", "file is empty: no header row")]
+        return _empty_frame(table), [Problem.of(name, 1, "-", "no_header")]
 
     header, problems = lines[0], []
     expected = [column.name for column in table.columns]
-    problems += [Problem(name, 1, c, "required column is missing") for c in expected if c not in header]
-    problems += [Problem(name, 1, c, "unexpected column") for c in header if c not in expected]
+    problems += [Problem.of(name, 1, c, "column_missing") for c in expected if c not in header]
+    problems += [Problem.of(name, 1, c, "unexpected_column") for c in header if c not in expected]
     if problems:
         return _empty_frame(table), problems
 
@@ -90,7 +98,7 @@ def read_table(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
     records: list[dict[str, object]] = []
     for row_number, cells in enumerate(lines[1:], start=2):
         if len(cells) != len(header):
-            problems.append(Problem(name, row_number, "-", f"has {len(cells)} cells, the header has {len(header)}"))
+            problems.append(Problem.of(name, row_number, "-", "cell_count", cells=len(cells), header=len(header)))
             continue
         record: dict[str, object] = {}
         invalid: set[str] = set()  # cells already reported, so rules do not report them again
@@ -99,39 +107,38 @@ def read_table(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
             if raw == "":
                 record[column.name] = None
                 if column.required:
-                    problems.append(Problem(name, row_number, column.name, "value is missing"))
+                    problems.append(Problem.of(name, row_number, column.name, "value_missing"))
                 continue
             try:
                 record[column.name] = _parse(raw, column)
-            except ValueError as error:
+            except _CellError as error:
                 record[column.name] = None
                 invalid.add(column.name)
-                problems.append(Problem(name, row_number, column.name, str(error)))
+                problems.append(Problem.of(name, row_number, column.name, error.key, **error.values))
         records.append(record | {"_row": row_number, "_invalid": invalid})
 
     problems += _duplicate_keys(name, records, table.key)
     for columns, flag in table.unique_where:
         flagged = [record for record in records if record.get(flag)]
-        problems += _duplicate_keys(name, flagged, columns, f"more than one row with {flag} true for")
+        problems += _duplicate_keys(name, flagged, columns, flag)
     problems += _yearly_rules(name, table, records)
+    problems += _bilingual_rules(name, table, records)
     frame = pd.DataFrame.from_records(records, columns=[*expected, "_row"])
     return _typed(frame, table), problems
 
 
-def _duplicate_keys(file: str, records, key, message: str = "duplicate key") -> list[Problem]:
+def _duplicate_keys(file: str, records, key, flag: str | None = None) -> list[Problem]:
+    """Rows whose key (among the rows where `flag` is true, when given) is that of an earlier row."""
     seen: dict[tuple, int] = {}
     problems = []
     for record in records:
         value = tuple(record[column] for column in key)
         if value in seen:
-            problems.append(
-                Problem(
-                    file,
-                    record["_row"],
-                    ", ".join(key),
-                    f"{message} {', '.join(map(str, value))}: same as row {seen[value]}",
-                )
-            )
+            where = {"found": ", ".join(map(str, value)), "row": seen[value]}
+            if flag:
+                where = {"flag": flag, **where}
+            message = "duplicate_where" if flag else "duplicate_key"
+            problems.append(Problem.of(file, record["_row"], ", ".join(key), message, **where))
         else:
             seen[value] = record["_row"]
     return problems
@@ -146,7 +153,7 @@ def _yearly_rules(file: str, table: Table, records) -> list[Problem]:
     for year in sorted({record["year"] for record in records if record["year"] is not None}):
         first_row = min(record["_row"] for record in records if record["year"] == year)
         problems += [
-            Problem(file, first_row, "is_headline", f"no headline row for {year}, {measure}")
+            Problem.of(file, first_row, "is_headline", "no_headline", year=year, measure=measure)
             for measure in MEASURES
             if (year, measure) not in headlines
         ]
@@ -155,11 +162,28 @@ def _yearly_rules(file: str, table: Table, records) -> list[Problem]:
             continue
         status, count = record["status"], record["count"]
         if status == "not_published" and count is not None:
-            problems.append(Problem(file, record["_row"], "count", "must be empty when status is not_published"))
+            problems.append(Problem.of(file, record["_row"], "count", "count_not_empty"))
         if status in ("published", "provisional") and count is None:
-            problems.append(Problem(file, record["_row"], "count", f"is missing for a {status} figure"))
+            problems.append(Problem.of(file, record["_row"], "count", "count_missing", status=status))
         if status == "provisional" and record["is_headline"]:
-            problems.append(Problem(file, record["_row"], "is_headline", "a provisional figure cannot be the headline"))
+            problems.append(Problem.of(file, record["_row"], "is_headline", "provisional_headline"))
+    return problems
+
+
+def _bilingual_rules(file: str, table: Table, records) -> list[Problem]:
+    """A text in two languages (note_sv, note_en) is given in both or in neither, so no page shows a gap."""
+    names = {column.name for column in table.columns}
+    pairs = [
+        (name, name.removesuffix("_sv") + "_en")
+        for name in sorted(names)
+        if name.endswith("_sv") and name.removesuffix("_sv") + "_en" in names
+    ]
+    problems = []
+    for record in records:
+        for swedish, english in pairs:
+            if (record[swedish] is None) != (record[english] is None):
+                empty, given = (swedish, english) if record[swedish] is None else (english, swedish)
+                problems.append(Problem.of(file, record["_row"], empty, "one_language", given=given))
     return problems
 
 
@@ -197,7 +221,11 @@ def _reference_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
             frame = frames[table.name]
             for value, row in zip(frame[column.name], frame["_row"], strict=True):
                 if pd.notna(value) and value not in known:
-                    problems.append(Problem(table.file_name, row, column.name, f"unknown {target.key[0]} '{value}'"))
+                    problems.append(
+                        Problem.of(
+                            table.file_name, row, column.name, "unknown_reference", name=target.key[0], value=value
+                        )
+                    )
     return problems
 
 

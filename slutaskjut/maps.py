@@ -28,16 +28,29 @@ The URL is relative (no leading slash) so it resolves under any `server.baseUrlP
 `map_provider=None` keeps pydeck from reading provider API keys from the environment. The data
 is inline and TextLayer draws its characters from the browser's own fonts, so nothing else is
 fetched either.
+
+A real basemap. A deployment may set SLUTASKJUT_MAP_STYLE to the https address of a style (mapbox-gl 1.13
+reads style version 8; a tile address goes in a style's source, see the README). Every visitor's browser then
+fetches the style and its tiles from that host, and the page says so. mapbox-gl shows the attribution of the
+style's sources in the map's corner (react-map-gl keeps its attribution control), so the style must carry the
+attribution its provider asks for.
+
+Under the cells lies Malmö's municipal border (border.py), and over them no text but their counts: a cell is
+named in its tooltip by the districts of its incidents (incidents_by_cell names them by the counts' rule), never
+by its id.
 """
 
 from __future__ import annotations
 
 import math
+import urllib.parse
+from dataclasses import dataclass
 
 import pandas as pd
 import pydeck as pdk
 
 from slutaskjut import fmt, markdown
+from slutaskjut.border import Border
 from slutaskjut.extract_schema import INCIDENT_KINDS
 from slutaskjut.i18n import t
 
@@ -58,10 +71,42 @@ GRID = {
 }
 
 BLANK_STYLE_URL = "app/static/blank-style.json"
-MALMO_VIEW = {"latitude": 55.583, "longitude": 13.02, "zoom": 10.9}
+STYLE_SETTING = "SLUTASKJUT_MAP_STYLE"  # the environment variable of a deployment's basemap style
+# The middle of Malmö's border; at zoom 9.8 its 17 km from west to east fit the 358 px of a phone 390 px wide.
+MALMO_VIEW = {"latitude": 55.566, "longitude": 13.016, "zoom": 9.8}
+COORDINATE_DECIMALS = 3  # a cell's centre in its tooltip, to about 100 m: the cells are 1.7 km across
 
 LOW_COLOUR, HIGH_COLOUR = (253, 219, 199), (153, 52, 4)  # light to dark orange, the palette's vermillion between
 LINE_COLOUR = (255, 255, 255)
+MUNICIPALITY_COLOUR, BORDER_COLOUR = (255, 255, 255), (85, 85, 85)  # Malmö white on the grey background
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """The map's background: the address of its style, and the host a deployment's style is fetched from (None
+    for the blank style the app serves itself)."""
+
+    style: str
+    host: str | None = None
+
+
+BLANK = Basemap(BLANK_STYLE_URL)
+
+
+def configured_basemap(setting: str | None) -> tuple[Basemap, bool]:
+    """The basemap a deployment set (the value of STYLE_SETTING, an https address of a style), else the blank one;
+    and whether a setting was ignored because it is no such address, so that the page can say so."""
+    if setting is None or not setting.strip():
+        return BLANK, False
+    address = setting.strip()
+    try:
+        parts = urllib.parse.urlsplit(address)
+        host = parts.hostname
+    except ValueError:  # an unclosed [ of an IPv6 host, a port that is not a number
+        return BLANK, True
+    if parts.scheme != "https" or not host or not address.isprintable() or any(c.isspace() for c in address):
+        return BLANK, True
+    return Basemap(address, host), False
 
 
 def hexagon(latitude: float, longitude: float) -> list[list[float]]:
@@ -84,11 +129,72 @@ def shown_cells(cells: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return shown[shown["count"] >= threshold]
 
 
-def cell_deck(cells: pd.DataFrame, *, lang: str, threshold: int) -> pdk.Deck:
-    """A Deck of hexagons, each labelled with its count, on the blank basemap around Malmö.
+def district_name(row, lang: str, threshold: int) -> str:
+    """How a shown cell of incidents_by_cell is named, in plain text: the districts named for it, "and others" when
+    some of its incidents are in districts not named, or in words that none reaches `threshold` or none is given."""
+    others = fmt.flagged(row, "unnamed_districts")
+    if fmt.is_missing(row.district):
+        key = "map.cell_no_named_district" if others else "map.row_no_district"
+        return markdown.plain(t(key, lang, min_count=fmt.count(threshold, lang)))
+    return markdown.plain(t("map.cell_districts_and_others", lang, districts=row.district)) if others else row.district
 
-    `cells` is the result of incidents_by_cell run with GRID; rows without a place or under `threshold` are
-    left out again here, so a wrong threshold in SQL cannot put a small cell on the map.
+
+def with_district_names(cells: pd.DataFrame, lang: str, threshold: int) -> pd.DataFrame:
+    """incidents_by_cell with every shown cell's district named (district_name) for a table; the other rows keep
+    theirs empty, for sentences.name_merged_rows to name."""
+    named = [
+        district_name(row, lang, threshold) if row.row_type == "cell" else row.district
+        for row in cells[["row_type", "district", "unnamed_districts"]].itertuples()
+    ]
+    return cells.assign(district=named)
+
+
+def tooltip(row, lang: str, kind: str, threshold: int) -> str:
+    """A shown cell's tooltip, in plain text as deck.gl shows it: its districts, its count of incidents of the kind
+    chosen and its centre, every number as the language writes it."""
+    lines = [
+        district_name(row, lang, threshold),
+        t("map.tooltip", lang, count=fmt.count(row.count, lang), kind=t(f"incident_kind_lower.{kind}", lang)),
+        t(
+            "map.tooltip_centre",
+            lang,
+            latitude=fmt.number(row.latitude, lang, decimals=COORDINATE_DECIMALS),
+            longitude=fmt.number(row.longitude, lang, decimals=COORDINATE_DECIMALS),
+        ),
+    ]
+    return "\n".join(markdown.plain(line) for line in lines)
+
+
+def border_layer(border: Border, *, filled: bool) -> pdk.Layer:
+    """Malmö's outline, to lie under the cells, filled in white on the blank basemap (a real one shows through);
+    not pickable, so it has no tooltip."""
+    return pdk.Layer(
+        "PolygonLayer",
+        data=[{"polygon": polygon} for polygon in border.polygons],  # a polygon's first ring, then its holes
+        id="border",
+        get_polygon="polygon",
+        get_fill_color=list(MUNICIPALITY_COLOUR),
+        get_line_color=list(BORDER_COLOUR),
+        line_width_min_pixels=2,
+        stroked=True,
+        filled=filled,
+        pickable=False,
+    )
+
+
+def cell_deck(
+    cells: pd.DataFrame,
+    *,
+    lang: str,
+    threshold: int,
+    kind: str = "all",
+    border: Border | None = None,
+    basemap: Basemap = BLANK,
+) -> pdk.Deck:
+    """A Deck of hexagons, each labelled with its count, over Malmö's border (when there is one) on the basemap.
+
+    `cells` is the result of incidents_by_cell run with GRID and `kind`; rows without a place or under `threshold`
+    are left out again here, so a wrong threshold in SQL cannot put a small cell on the map.
     """
     shown = shown_cells(cells, threshold)
     peak = max(shown["count"].max(), 1) if len(shown) else 1
@@ -100,7 +206,7 @@ def cell_deck(cells: pd.DataFrame, *, lang: str, threshold: int) -> pdk.Deck:
             {
                 "polygon": hexagon(row.latitude, row.longitude),
                 "fill": _colour(share),
-                "tooltip": markdown.plain(t("map.tooltip", lang, count=count)),  # deck.gl shows plain text
+                "tooltip": tooltip(row, lang, kind, threshold),
             }
         )
         labels.append(
@@ -111,6 +217,7 @@ def cell_deck(cells: pd.DataFrame, *, lang: str, threshold: int) -> pdk.Deck:
             }
         )
     layers = [
+        *([border_layer(border, filled=basemap == BLANK)] if border else []),  # first: deck.gl draws it under
         pdk.Layer(
             "PolygonLayer",
             data=polygons,
@@ -139,7 +246,7 @@ def cell_deck(cells: pd.DataFrame, *, lang: str, threshold: int) -> pdk.Deck:
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**MALMO_VIEW),
-        map_style=BLANK_STYLE_URL,
+        map_style=basemap.style,
         map_provider=None,
         tooltip={"text": "{tooltip}"},
     )

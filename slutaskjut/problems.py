@@ -1,8 +1,17 @@
-"""What is wrong with a data file, where: shared by the published-data build and partners' imports."""
+"""What is wrong with a data file, where: shared by the published-data build and partners' imports.
+
+A problem the published-data build finds (load.py) is a text of the catalogue (texts.toml, section
+data_problem) with its values, so a page lists it in the reader's language (`Problem.text`) and the
+command line prints the same text in English. The import's own checks (readers.py, queries/imports/)
+still write their messages in English: `text` shows those as they are, placed in the reader's words.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from slutaskjut import markdown
+from slutaskjut.i18n import t
 
 # A file with a million bad rows lists this many problems and counts the rest.
 MAX_LISTED_PROBLEMS = 1000
@@ -31,10 +40,28 @@ class Problem:
     file: str
     row: int
     column: str
-    message: str
+    message: str  # in English, as the command line prints it
+    key: str | None = None  # the message's text in texts.toml (data_problem.<key>), when it has one
+    values: tuple[tuple[str, object], ...] = field(default=())  # filled into that text
+
+    @classmethod
+    def of(cls, file: str, row: int, column: str, key: str, /, **values) -> Problem:
+        """A problem worded by the catalogue's text data_problem.<key>."""
+        english = markdown.plain(t(f"data_problem.{key}", "en", **values))
+        return cls(file, row, column, english, key, tuple(values.items()))
 
     def __str__(self) -> str:
         return printable(f"{self.file}, row {self.row}, column {self.column}: {self.message}")
+
+    def text(self, lang: str) -> markdown.Markdown:
+        """The problem in `lang`, as a page lists it (Markdown: the file's own words are escaped)."""
+        if self.key:
+            message = t(f"data_problem.{self.key}", lang, **dict(self.values))
+        else:
+            message = markdown.escape(printable(self.message))
+        return t(
+            "data_problem.where", lang, file=printable(self.file), row=self.row, column=self.column, message=message
+        )
 
 
 class DataError(Exception):

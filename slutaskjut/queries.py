@@ -1,4 +1,10 @@
-"""The named queries in queries/: each a .sql file with a .toml description beside it."""
+"""The named queries in queries/: each a .sql file with a .toml description beside it.
+
+The description says what a row is, which tables the query reads, its parameters and caveats, and
+lists the columns it returns in order (`columns`). What each column means lives in the column
+catalogue (slutaskjut/columns.toml), not here; a model (queries/models/), which no page shows, still
+describes its columns itself.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ class Query:
 
     @property
     def columns(self) -> list[str]:
+        """The columns the query returns, in order."""
         return list(self.description["columns"])
 
 

@@ -1,8 +1,9 @@
 """What each published-data file in data/ must look like.
 
 One `Table` per CSV file. The loader checks every file against its table: columns, types,
-allowed values, unique keys and references to the sources table. The About page shows the
-same descriptions as the data dictionary, so they are written for readers.
+allowed values, unique keys, references to the sources table, and that a bilingual pair
+(`note_sv`, `note_en`) is filled in both languages or in neither. What a column means, for
+readers, is in the column catalogue (columns.toml), which the About page's data dictionary shows.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ LANGUAGES = ("sv", "en")
 class Column:
     name: str
     kind: str  # int, text, bool, date (YYYY-MM-DD), partial_date (YYYY, YYYY-MM or YYYY-MM-DD)
-    description: str
     required: bool = True
     allowed: tuple[str, ...] = ()
     references: str | None = None  # name of the table whose key this column holds
@@ -38,25 +38,30 @@ class Table:
         return f"{self.name}.csv"
 
 
-def _source(description: str = "Source of the row (sources.source_id).") -> Column:
-    return Column("source_id", "text", description, references="sources")
+def _source() -> Column:
+    return Column("source_id", "text", references="sources")
+
+
+def _note() -> tuple[Column, ...]:
+    """A remark on a row, in Swedish and English."""
+    return tuple(Column(f"note_{lang}", "text", required=False) for lang in LANGUAGES)
 
 
 def _figure_provenance() -> tuple[Column, ...]:
     """The date a yearly figure runs to, its source and a remark: the same in every table of yearly figures."""
     return (
-        Column("as_of", "date", "The date the figure runs to."),
+        Column("as_of", "date"),
         _source(),
-        Column("note", "text", "Remark on this figure.", required=False),
+        *_note(),
     )
 
 
 def _population_columns() -> tuple[Column, ...]:
     """The columns of a population on 31 December per year: Malmö's and Sweden's."""
     return (
-        Column("year", "int", "Calendar year."),
-        Column("population", "int", "Inhabitants on 31 December (people).", minimum=1),
-        Column("as_of", "date", "Date of the count."),
+        Column("year", "int"),
+        Column("population", "int", minimum=1),
+        Column("as_of", "date"),
         _source(),
     )
 
@@ -67,24 +72,28 @@ TABLES: tuple[Table, ...] = (
         "Every publication a figure comes from.",
         key=("source_id",),
         columns=(
-            Column("source_id", "text", "Short id that data rows use to name their source."),
+            Column("source_id", "text"),
             Column(
                 "kind",
                 "text",
-                "primary: one of the two documents the project was created from; secondary: other public material.",
                 allowed=("primary", "secondary"),
             ),
-            Column("publisher", "text", "Who published it."),
-            Column("title", "text", "Title of the publication."),
+            Column("publisher", "text"),
+            Column("title", "text"),
+            Column(
+                "form",
+                "text",
+                required=False,
+                allowed=("press_release", "web_page", "data_set", "newsletter", "topic_page"),
+            ),
             Column(
                 "date_published",
                 "partial_date",
-                "When it was published or last changed, as precise as known.",
                 required=False,
             ),
-            Column("date_accessed", "date", "When the figures were entered into this project."),
-            Column("url", "text", "Address, where one is recorded.", required=False),
-            Column("notes", "text", "What to know about the source.", required=False),
+            Column("date_accessed", "date"),
+            Column("url", "text", required=False),
+            *(Column(f"notes_{lang}", "text", required=False) for lang in LANGUAGES),
         ),
     ),
     Table(
@@ -95,30 +104,24 @@ TABLES: tuple[Table, ...] = (
         key=("year", "measure", "source_id"),
         unique_where=((("year", "measure"), "is_headline"),),
         columns=(
-            Column("year", "int", "Calendar year."),
-            Column("measure", "text", "What is counted.", allowed=MEASURES),
+            Column("year", "int"),
+            Column("measure", "text", allowed=MEASURES),
             Column(
                 "count",
                 "int",
-                "Number of incidents (shootings, explosions) or people (dead, injured). "
-                "Empty when not published, never 0.",
                 required=False,
                 minimum=0,
             ),
             Column(
                 "status",
                 "text",
-                "published: a figure for the whole year; provisional: a part-year figure; "
-                "not_published: no citable figure found.",
                 allowed=("published", "provisional", "not_published"),
             ),
-            Column("is_headline", "bool", "true for the one row the dashboard shows."),
+            Column("is_headline", "bool"),
             *_figure_provenance(),
             Column(
                 "is_lower_bound",
                 "bool",
-                "true where the source gives the count as a lower bound ('minst 23'): shown as 'at least 23', "
-                "never as exact. Empty or false: the count is exact.",
                 required=False,
             ),
         ),
@@ -135,13 +138,11 @@ TABLES: tuple[Table, ...] = (
         "The sources disagree: every row is shown, none is chosen as the headline.",
         key=("year", "measure", "source_id"),
         columns=(
-            Column("year", "int", "Calendar year."),
-            Column("measure", "text", "What is counted.", allowed=MEASURES),
+            Column("year", "int"),
+            Column("measure", "text", allowed=MEASURES),
             Column(
                 "count",
                 "int",
-                "Number of incidents (shootings, explosions) or people (dead, injured) in the whole year. A year "
-                "without a row is not published, never 0.",
                 minimum=0,
             ),
             *_figure_provenance(),
@@ -159,29 +160,27 @@ TABLES: tuple[Table, ...] = (
         "Results of Group Violence Intervention in US cities as quoted by Malmö stad, with the study behind each.",
         key=("city",),
         columns=(
-            Column("city", "text", "US city."),
-            Column("programme", "text", "Name of the local programme."),
-            Column("programme_start_year", "int", "Year the programme began."),
+            Column("city", "text"),
+            Column("programme", "text"),
+            Column("programme_start_year", "int"),
             Column(
                 "quoted_change_pct",
                 "int",
-                "Change as quoted by Malmö stad, in per cent (negative = fewer).",
             ),
-            Column("quoted_outcome_sv", "text", "What fell, in Malmö stad's Swedish wording."),
-            Column("quoted_outcome_en", "text", "What fell, in English."),
-            Column("metric_sv", "text", "What the study measured (Swedish)."),
-            Column("metric_en", "text", "What the study measured (English)."),
-            Column("study_period", "text", "Period the study covers.", required=False),
-            Column("study", "text", "Authors and year of the study."),
-            Column("design_sv", "text", "Study design (Swedish)."),
-            Column("design_en", "text", "Study design (English)."),
-            Column("caveat_sv", "text", "What to keep in mind (Swedish).", required=False),
-            Column("caveat_en", "text", "What to keep in mind (English).", required=False),
-            _source("Where the figure is quoted (sources.source_id)."),
+            Column("quoted_outcome_sv", "text"),
+            Column("quoted_outcome_en", "text"),
+            Column("metric_sv", "text"),
+            Column("metric_en", "text"),
+            Column("study_period", "text", required=False),
+            Column("study", "text"),
+            Column("design_sv", "text"),
+            Column("design_en", "text"),
+            Column("caveat_sv", "text", required=False),
+            Column("caveat_en", "text", required=False),
+            _source(),
             Column(
                 "study_source_id",
                 "text",
-                "The study behind the figure (sources.source_id).",
                 references="sources",
             ),
         ),
@@ -192,9 +191,9 @@ TABLES: tuple[Table, ...] = (
         "whose results Malmö stad does not quote (those are in us_results).",
         key=("city",),
         columns=(
-            Column("city", "text", "US city."),
-            Column("programme", "text", "Name of the local programme."),
-            Column("programme_start_year", "int", "Year the programme began."),
+            Column("city", "text"),
+            Column("programme", "text"),
+            Column("programme_start_year", "int"),
             _source(),
         ),
     ),
@@ -204,10 +203,10 @@ TABLES: tuple[Table, ...] = (
         "A city without a row has no population found in a citable source.",
         key=("city", "year"),
         columns=(
-            Column("city", "text", "US city."),
-            Column("year", "int", "Year of the count."),
-            Column("population", "int", "Inhabitants (people).", minimum=1),
-            Column("as_of", "date", "Date of the count."),
+            Column("city", "text"),
+            Column("year", "int"),
+            Column("population", "int", minimum=1),
+            Column("as_of", "date"),
             _source(),
         ),
     ),
@@ -219,22 +218,20 @@ TABLES: tuple[Table, ...] = (
         key=("city", "year", "measure", "source_id"),
         unique_where=((("city", "year", "measure"), "is_headline"),),
         columns=(
-            Column("city", "text", "US city."),
-            Column("year", "int", "Calendar year."),
+            Column("city", "text"),
+            Column("year", "int"),
             Column(
                 "measure",
                 "text",
-                "Which shootings: total (fatal and non-fatal), fatal or non_fatal.",
                 allowed=("total", "fatal", "non_fatal"),
             ),
             Column(
                 "unit",
                 "text",
-                "What one counts: victims (people shot) or incidents (shootings, however many were hit).",
                 allowed=("victims", "incidents"),
             ),
-            Column("count", "int", "The number for the whole year.", minimum=0),
-            Column("is_headline", "bool", "true for the one row per city, year and measure the series shows."),
+            Column("count", "int", minimum=0),
+            Column("is_headline", "bool"),
             *_figure_provenance(),
         ),
     ),
@@ -243,20 +240,19 @@ TABLES: tuple[Table, ...] = (
         "Rounds and reports of outreach: call-ins, custom notifications, programme totals.",
         key=("round_id",),
         columns=(
-            Column("round_id", "text", "Short id of the round or report."),
+            Column("round_id", "text"),
             Column(
                 "activity",
                 "text",
-                "What kind of outreach the figures describe.",
                 allowed=("call_ins_and_notifications", "custom_notification_round", "programme_total"),
             ),
-            Column("label_sv", "text", "Name shown in Swedish."),
-            Column("label_en", "text", "Name shown in English."),
-            Column("period_start", "date", "First day the figures cover, where known.", required=False),
-            Column("period_end", "date", "Last day the figures cover."),
-            Column("as_of", "date", "Date the figures were published."),
+            Column("label_sv", "text"),
+            Column("label_en", "text"),
+            Column("period_start", "date", required=False),
+            Column("period_end", "date"),
+            Column("as_of", "date"),
             _source(),
-            Column("note", "text", "Remark on the round.", required=False),
+            *_note(),
         ),
     ),
     Table(
@@ -265,12 +261,11 @@ TABLES: tuple[Table, ...] = (
         "only: no row describes a person.",
         key=("round_id", "stage"),
         columns=(
-            Column("round_id", "text", "Round (outreach_rounds.round_id).", references="outreach_rounds"),
-            Column("step", "int", "Order of the stage within the round, from 1.", minimum=1),
+            Column("round_id", "text", references="outreach_rounds"),
+            Column("step", "int", minimum=1),
             Column(
                 "stage",
                 "text",
-                "What was counted.",
                 allowed=(
                     "call_ins_held",
                     "call_in_participants",
@@ -285,19 +280,16 @@ TABLES: tuple[Table, ...] = (
                     "left_crime",
                 ),
             ),
-            Column("count", "int", "The published number.", minimum=0),
+            Column("count", "int", minimum=0),
             Column(
                 "is_lower_bound",
                 "bool",
-                "true where the source says 'just over' or 'over': shown as 'at least 100', never as exact.",
             ),
-            Column("unit", "text", "What one counts.", allowed=("people", "meetings", "conversations")),
+            Column("unit", "text", allowed=("people", "meetings", "conversations")),
             _source(),
             Column(
                 "is_approximate",
                 "bool",
-                "true where the source says 'about' or 'cirka' ('omkring 250'): shown as 'about 250', never as "
-                "exact. Empty or false: the count is exact.",
                 required=False,
             ),
         ),
@@ -307,18 +299,17 @@ TABLES: tuple[Table, ...] = (
         "Programme milestones, marked on the time axis of the trends.",
         key=("milestone_id",),
         columns=(
-            Column("milestone_id", "text", "Short id."),
-            Column("date", "date", "First day of the period the milestone is known to."),
+            Column("milestone_id", "text"),
+            Column("date", "date"),
             Column(
                 "precision",
                 "text",
-                "How precisely the date is known.",
                 allowed=("day", "month", "season", "year"),
             ),
-            Column("when_sv", "text", "The date as it may be said, Swedish."),
-            Column("when_en", "text", "The date as it may be said, English."),
-            Column("label_sv", "text", "What happened, Swedish."),
-            Column("label_en", "text", "What happened, English."),
+            Column("when_sv", "text"),
+            Column("when_en", "text"),
+            Column("label_sv", "text"),
+            Column("label_en", "text"),
             _source(),
         ),
     ),
@@ -327,10 +318,10 @@ TABLES: tuple[Table, ...] = (
         "Findings of the evaluations of Sluta skjut and of focused deterrence.",
         key=("finding_id",),
         columns=(
-            Column("finding_id", "text", "Short id."),
-            Column("published", "partial_date", "When the finding was published."),
-            Column("finding_sv", "text", "The finding, Swedish."),
-            Column("finding_en", "text", "The finding, English."),
+            Column("finding_id", "text"),
+            Column("published", "partial_date"),
+            Column("finding_sv", "text"),
+            Column("finding_en", "text"),
             _source(),
         ),
     ),
@@ -339,11 +330,11 @@ TABLES: tuple[Table, ...] = (
         "Public help lines of the programme (service numbers, not personal data).",
         key=("line_id",),
         columns=(
-            Column("line_id", "text", "Short id."),
-            Column("purpose_sv", "text", "What the line is for, Swedish."),
-            Column("purpose_en", "text", "What the line is for, English."),
-            Column("contact", "text", "Phone number or e-mail address."),
-            Column("contact_kind", "text", "Kind of contact.", allowed=("phone", "email")),
+            Column("line_id", "text"),
+            Column("purpose_sv", "text"),
+            Column("purpose_en", "text"),
+            Column("contact", "text"),
+            Column("contact_kind", "text", allowed=("phone", "email")),
             _source(),
         ),
     ),
@@ -352,12 +343,12 @@ TABLES: tuple[Table, ...] = (
         "Definitions and caveats shown on the About page.",
         key=("term_id",),
         columns=(
-            Column("term_id", "text", "Short id."),
-            Column("kind", "text", "definition or caveat.", allowed=("definition", "caveat")),
-            Column("title_sv", "text", "Heading, Swedish."),
-            Column("title_en", "text", "Heading, English."),
-            Column("text_sv", "text", "Text, Swedish."),
-            Column("text_en", "text", "Text, English."),
+            Column("term_id", "text"),
+            Column("kind", "text", allowed=("definition", "caveat")),
+            Column("title_sv", "text"),
+            Column("title_en", "text"),
+            Column("text_sv", "text"),
+            Column("text_en", "text"),
             _source(),
         ),
     ),

@@ -12,6 +12,7 @@ import streamlit as st
 
 from slutaskjut import charts, fmt, sentences
 from slutaskjut.extract_schema import FOLLOW_UPS
+from slutaskjut.i18n import in_language, t
 
 # The reconciliation of the extract with the published figures, as Trends and the partner page show it.
 RECONCILIATION_COLUMNS = [
@@ -25,16 +26,25 @@ RECONCILIATION_COLUMNS = [
     "period_end",
     "source_id",
 ]
-# The contact extract's rounds, one row each, as the Outreach pages list them.
+# The contact extract's rounds, one row each, as the Outreach pages list them: the round and its people first.
 ROUND_COLUMNS = [
-    "round_id",
+    "round",
     "kind",
+    "people",
+    "contacts",
+    *(column for follow_up in FOLLOW_UPS for column in (follow_up, f"{follow_up}_unknown")),
     "period_start",
     "period_end",
-    "contacts",
-    "people",
-    *(column for follow_up in FOLLOW_UPS for column in (follow_up, f"{follow_up}_unknown")),
 ]
+
+
+def _round_name(row, lang: str) -> str:
+    """A round of the contact extract as a reader knows it: its published name (outreach_rounds) where the
+    extract names it so, else its kind and days ("call-in 3–17 maj 2018"), never the extract's id for it."""
+    if isinstance(row.round, str):
+        return row.round
+    period = fmt.date_range(row.period_start, row.period_end, lang)
+    return t("outreach_extract.round_unnamed", lang, kind=t(f"outreach_extract.kind_{row.kind}", lang), period=period)
 
 
 def contact_funnels(view, contacts: pd.DataFrame, prefix: str = "") -> None:
@@ -48,31 +58,33 @@ def contact_funnels(view, contacts: pd.DataFrame, prefix: str = "") -> None:
     if contacts.empty:
         st.info(view.t("outreach_extract.no_rounds", years=fmt.year_range(view.year_from, view.year_to)))
         return
-    totals = contacts[contacts["is_round_total"]].iloc[::-1]  # the latest round first
+    totals = in_language(contacts[contacts["is_round_total"]].iloc[::-1], view.lang)  # the latest round first
+    names = [_round_name(row, view.lang) for row in totals.itertuples()]
+    named = totals.assign(round=names)
     st.subheader(view.t("outreach_extract.rounds"))
-    rounds = totals.assign(kind=[view.t(f"outreach_extract.kind_{kind}") for kind in totals["kind"]])
-    view.table(rounds, ROUND_COLUMNS, f"{prefix}contact_rounds")
+    view.table(named, ROUND_COLUMNS, f"{prefix}contact_rounds")
 
     # A round is its id and kind (an extract may use one id for both), as the downloads name it.
     keys = [f"{round_id}_{kind}" for round_id, kind in zip(totals["round_id"], totals["kind"], strict=True)]
     titles = {
         key: view.t(
             "outreach_extract.funnel_title",
-            round=round_id,
-            kind=view.t(f"outreach_extract.kind_{kind}"),
-            period=fmt.date_range(start, end, view.lang),
+            round=name,
+            kind=view.t(f"outreach_extract.kind_{row.kind}"),
+            period=fmt.date_range(row.period_start, row.period_end, view.lang),
         )
-        for key, (round_id, kind, start, end) in zip(
-            keys, totals[["round_id", "kind", "period_start", "period_end"]].itertuples(index=False), strict=True
-        )
+        if isinstance(row.round, str)
+        else name
+        for key, name, row in zip(keys, names, totals.itertuples(), strict=True)
     }
     chosen = view.choice(
         "round", keys, view.t("outreach_extract.choose_round"), format_func=titles.get, widget=st.selectbox
     )
-    total = totals.iloc[keys.index(chosen)]
+    total = named.iloc[keys.index(chosen)]
     follow_ups = sentences.contact_follow_ups(total)
-    columns = ["month", "is_round_total", "contacts", "people"]
+    columns = ["month", "people", "contacts"]
     columns += [column for follow_up in follow_ups for column in (follow_up, f"{follow_up}_unknown")]
+    columns += ["is_round_total"]
     view.chart(
         charts.contact_funnel_figure(total, follow_ups, lang=view.lang, title=titles[chosen]),
         sentences.describe_contact_funnel(total, follow_ups, view.lang),

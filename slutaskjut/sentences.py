@@ -6,6 +6,8 @@ texts.toml, so each sentence exists in Swedish and English.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from slutaskjut import fmt, maps, markdown, privacy
@@ -161,12 +163,67 @@ def describe_contact_funnel(round_total: pd.Series, follow_ups: list[str], lang:
     return t(
         "outreach_extract.describe",
         lang,
-        round=round_total["round_id"],
+        round=round_total["round"],  # its name (sections.contact_funnels), never the extract's id
         kind=t(f"outreach_extract.kind_{round_total['kind']}", lang),
         period=period,
         steps=markdown.join("; ", steps),
         contacts=t("outreach_extract.contacts", lang, count=count("contacts")),
     )
+
+
+def latest_figures(latest: pd.DataFrame, last_published, lang: str) -> str:
+    """Which year is the latest with a published whole-year figure, per measure where they differ, and when
+    the figures were last updated. `latest` is change_to_latest_year's rows up to the last year,
+    `last_published` figures_last_published's date (None when unknown)."""
+    published = latest[latest["year"].notna()]
+    years = sorted({int(year) for year in published["year"]}, reverse=True)
+    if len(years) == 1:
+        text = t("overview.latest_year", lang, year=years[0])
+    else:
+        parts = []
+        for year in years:
+            measures = set(published.loc[published["year"] == year, "measure"])
+            names = [t(f"measure_lower.{measure}", lang) for measure in MEASURES if measure in measures]
+            parts.append(t("overview.latest_for", lang, year=year, measures=markdown.join(", ", names)))
+        text = t("overview.latest_years", lang, years=markdown.join("; ", parts))
+    if fmt.is_missing(last_published):
+        return text
+    return markdown.Markdown(f"{text} {t('overview.updated', lang, date=fmt.date(last_published, lang))}")
+
+
+def headline_card(row: pd.Series, year_to: int, lang: str) -> dict:
+    """The overview's card of a measure (a row of change_to_latest_year) as st.metric's arguments.
+
+    Short texts that fit a card a quarter of the page wide: a figure not published is a dash with the words
+    under it, never cut off, and a card without a change says why in words. The change keeps its sign as fmt
+    writes it ("−38 %", "+12 %"): a fall is green and points down, a rise red and up (fewer shootings are
+    better), with the base year beside it.
+    """
+    year = year_to if fmt.is_missing(row["year"]) else int(row["year"])
+    card = {
+        "label": t("overview.metric_label", lang, measure=t(f"measure.{row.name}", lang), year=year),
+        "value": fmt.qualified(row["count_year"], lang, at_least=fmt.flagged(row, "is_lower_bound_year"))
+        or t("common.no_change", lang),
+        "delta": None,
+        "delta_description": None,
+    }
+    if fmt.is_missing(row["count_year"]):
+        return card | {"delta_description": t("common.not_published", lang)}
+    if not fmt.is_missing(row["change_pct"]):
+        direction = "off" if row["change_count"] == 0 else ("down" if row["change_count"] < 0 else "up")
+        return card | {
+            "delta": fmt.percent(row["change_pct"], lang, signed=True),
+            "delta_arrow": direction,
+            "delta_color": {"off": "gray", "down": "green", "up": "red"}[direction],
+            "delta_description": t("overview.delta_description", lang, base_year=row["base_year"]),
+        }
+    if year <= row["base_year"]:
+        why = t("overview.not_after_base", lang, base_year=row["base_year"])
+    elif fmt.is_missing(row["count_base"]):
+        why = t("overview.base_missing", lang, base_year=row["base_year"])
+    else:  # a lower bound, or none in the base year
+        why = t("overview.not_comparable", lang)
+    return card | {"delta_description": why}
 
 
 def overview_summary(change: pd.DataFrame, project_start: str | None, lang: str) -> str:
@@ -285,6 +342,42 @@ def _share_sentence(row, lang: str) -> str:
     )
 
 
+def _count_figure(row, lang: str) -> str:
+    return fmt.qualified(row.count, lang, at_least=fmt.flagged(row))
+
+
+def _change_figure(row, lang: str) -> str:
+    return fmt.percent(row.change_pct, lang, signed=True)
+
+
+def _us_figure(row, lang: str) -> str:
+    return fmt.percent(row.quoted_change_pct, lang, signed=True)
+
+
+def _no_figure(row, lang: str) -> None:
+    return None
+
+
+def _share_figure(row, lang: str) -> str:
+    return fmt.percent(row.share_pct, lang, decimals=1)
+
+
+def _figure_day(row, source: dict) -> str:
+    """The day a sentence's figure runs to, as ISO text to sort by: its as_of, the end of its period or year,
+    else when the finding or, for a US result, its source was published ("" when undated)."""
+    for column in ("as_of", "period_end"):
+        value = getattr(row, column, None)
+        if not fmt.is_missing(value):
+            return pd.Timestamp(value).strftime("%Y-%m-%d")
+    year = getattr(row, "year", None)
+    if not fmt.is_missing(year):
+        return f"{int(year)}-12-31"
+    for published in (getattr(row, "published", None), source["date_published"]):
+        if not fmt.is_missing(published):
+            return str(published)
+    return ""
+
+
 def press_sentences(
     *,
     yearly: pd.DataFrame,
@@ -298,44 +391,68 @@ def press_sentences(
     sweden: pd.DataFrame | None = None,
     shares: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every key figure as a sentence in both languages, with its source and date, as plain text (they
-    are table cells and downloads; the press pack's Markdown escapes them again).
+    """Every key figure as a sentence in both languages, with its figure, source and date, as plain text (they
+    are table cells and downloads; the press pack's Markdown escapes them again). `sentence` is the sentence in
+    `lang`, `figure` the number it turns on ("65", "−69 %"), empty for a finding in words; `source` names the
+    source in full, `publisher` only its publisher, for a narrow table.
+
+    Newest first, by the day the figure runs to; figures of the same day in the order of the groups, Malmö's first.
 
     `sweden` (sweden_by_year) and `shares` (malmo_share_of_sweden) add Sweden's figures, every source's,
     and Malmö's share of them; a share names the national source and Malmö's."""
     groups = [
-        ("press.topic_yearly", yearly[yearly["count"].notna()], _yearly_sentence),
-        ("press.topic_provisional", provisional, _provisional_sentence),
-        ("press.topic_change", change[change["change_pct"].notna()], _change_sentence),
-        ("press.topic_us", us_results, _us_sentence),
-        ("press.topic_outreach", outreach, _outreach_sentence),
-        ("press.topic_finding", findings, _finding_sentence),
+        ("press.topic_yearly", yearly[yearly["count"].notna()], _yearly_sentence, _count_figure),
+        ("press.topic_provisional", provisional, _provisional_sentence, _count_figure),
+        ("press.topic_change", change[change["change_pct"].notna()], _change_sentence, _change_figure),
+        ("press.topic_us", us_results, _us_sentence, _us_figure),
+        ("press.topic_outreach", outreach, _outreach_sentence, stage_count),
+        ("press.topic_finding", findings, _finding_sentence, _no_figure),
     ]
     if sweden is not None:
-        groups.append(("press.topic_sweden", sweden, _sweden_sentence))
+        groups.append(("press.topic_sweden", sweden, _sweden_sentence, _count_figure))
     if shares is not None:
-        groups.append(("press.topic_share", shares, _share_sentence))
+        groups.append(("press.topic_share", shares, _share_sentence, _share_figure))
     by_id = sources.set_index("source_id").to_dict("index")
-    records = []
-    for topic, frame, sentence in groups:
+    records, days = [], []
+    for topic, frame, sentence, figure in groups:
         for row in frame.itertuples():
             source, date = _source_fields(by_id[row.source_id], lang)
+            publisher = by_id[row.source_id]["publisher"]
             if malmo_source_id := getattr(row, "malmo_source_id", None):
                 malmo, _ = _source_fields(by_id[malmo_source_id], lang)
                 source = t("sentence.two_sources", lang, national=source, malmo=malmo)
+                publisher = t(
+                    "sentence.two_sources", lang, national=publisher, malmo=by_id[malmo_source_id]["publisher"]
+                )
             texts = {
                 "topic": t(topic, lang),
+                "figure": figure(row, lang) or "",
+                "sentence": sentence(row, lang),
                 "swedish": sentence(row, "sv"),
                 "english": sentence(row, "en"),
                 "source": source,
+                "publisher": publisher,
                 "source_date": date,
             }
             records.append(
                 {column: markdown.plain(text) for column, text in texts.items()} | {"source_id": row.source_id}
             )
-    return pd.DataFrame.from_records(
-        records, columns=["topic", "swedish", "english", "source", "source_date", "source_id"]
-    )
+            days.append(_figure_day(row, by_id[row.source_id]))
+    columns = ["topic", "figure", "sentence", "swedish", "english", "source", "publisher", "source_date", "source_id"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    newest_first = sorted(range(len(records)), key=days.__getitem__, reverse=True)  # stable: ties keep their order
+    return frame.iloc[newest_first].reset_index(drop=True)
+
+
+def citation(lang: str, day: dt.date, url: str | None, *, as_text: bool) -> str:
+    """The dashboard as a source, as a reader cites it: its name and publisher, the day it was read, in words,
+    and its address when known. As Markdown to show (the address a link), or `as_text` to copy."""
+    values = {"name": t("app.name", lang), "date": fmt.date(day, lang)}
+    if not url:
+        text = t("press.citation_no_url", lang, **values)
+    else:
+        text = t("press.citation", lang, url=url if as_text else markdown.link(url), **values)
+    return markdown.plain(text) if as_text else text
 
 
 def _spreads(rows: pd.DataFrame, column: str, text, lang: str) -> str:

@@ -111,18 +111,22 @@ def count_victims(path: Path, export: Export) -> Counts:
 def yearly_rows(counts: Counts, export: Export) -> list[dict]:
     """The rows of us_city_yearly.csv for every whole year: fatal, non-fatal and total victims.
 
-    How the counts were made is in the source's notes (sources.csv); a row's note says only what
-    was left out of that year.
+    How the counts were made is in the source's notes (sources.csv); a row's note, in Swedish and
+    English, says only what was left out of that year.
     """
     rows = []
     for year in counts.whole_years():
         fatal, non_fatal = counts.victims[year, True], counts.victims[year, False]
         left_out = counts.unknown[year]
-        note = f"Left out: {left_out} victims with no fatal or non-fatal value." if left_out else ""
+        note = {
+            "note_sv": f"Utelämnade: {left_out} skjutna utan uppgift om dödligt eller icke-dödligt.",
+            "note_en": f"Left out: {left_out} victims with no fatal or non-fatal value.",
+        }
+        no_note = dict.fromkeys(note, "")
         for measure, count, measure_note in (
-            ("fatal", fatal, ""),
-            ("non_fatal", non_fatal, ""),
-            ("total", fatal + non_fatal, note),
+            ("fatal", fatal, no_note),
+            ("non_fatal", non_fatal, no_note),
+            ("total", fatal + non_fatal, note if left_out else no_note),
         ):
             rows.append(
                 {
@@ -134,8 +138,8 @@ def yearly_rows(counts: Counts, export: Export) -> list[dict]:
                     "is_headline": "true" if export.is_headline else "false",
                     "as_of": f"{year}-12-31",
                     "source_id": export.source_id,
-                    "note": measure_note,
                 }
+                | measure_note
             )
     return rows
 

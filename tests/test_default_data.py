@@ -224,7 +224,7 @@ def test_pages_on_the_default_build_label_the_events_and_show_nothing_synthetic(
     assert t("extract.police_events", lang) in [info.value for info in trends.info]
     footer = [m.value for m in trends.markdown if m.value.startswith("- **")]
     assert any(follows(line, "footer.police_extract", lang) for line in footer)
-    assert t("trends.reconciliation_title", lang) in [header.value for header in trends.subheader]
+    assert t("trends.reconciliation_title", lang) in [header.value for header in trends.header]
     for script in (None, "pages/outreach.py", "pages/press.py", "pages/about.py", "pages/benchmarks.py"):
         app = run_page(script, lang=lang)
         assert not app.exception, app.exception[0].value if app.exception else ""
@@ -336,7 +336,7 @@ def test_make_run_is_real_data_and_make_demo_the_demonstration(target, mode):
     commands = subprocess.run(
         ["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"}
     ).stdout.splitlines()
-    (start,) = [line for line in commands if "streamlit run app.py" in line]
+    (start,) = [line for line in commands if "streamlit run serve.py" in line]
     assert start.startswith(f"{mode} ")
 
 

@@ -10,13 +10,15 @@ import copy
 import struct
 import xml.etree.ElementTree as ET
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import streamlit
 from conftest import run_page
 
-from slutaskjut import images
+from slutaskjut import charts, images
 from slutaskjut.i18n import t
+from slutaskjut.paths import data_dir
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -75,8 +77,24 @@ def test_a_long_source_line_is_wrapped_and_kept_whole():
     noted = images.with_note(figure, "Not used", f"Sources: {publishers}.", "Figures run to 2020.", width=600)
     (note,) = noted.layout.annotations
     assert note.text.count("<br>") >= 4 and noted.layout.title.text == "Own title"
-    assert noted.layout.height == 500 + 17 * (note.text.count("<br>") + 1) + 10  # the lines fit below the plot
+    lines = note.text.count("<br>") + 1
+    assert noted.layout.height == images.HEIGHT and noted.layout.margin.b >= 17 * lines + 10, "the lines fit below"
     assert f"Sources: {publishers}." in svg_text(images.chart_image(figure, "svg", "x", f"Sources: {publishers}.", ""))
+
+
+def test_an_image_is_landscape_and_names_its_milestones():
+    yearly = pd.DataFrame(
+        {"year": [2017, 2018, 2019], "measure": ["shootings"] * 3, "count": [65.0, 47.0, 34.0], "rate_per_100k": None}
+    )
+    milestones = pd.DataFrame({"date": ["2018-02-01"], "when": ["februari 2018"], "label": ["Sluta skjut startar"]})
+    provisional = pd.DataFrame({"year": [], "measure": [], "count": [], "as_of": []})
+    figure = charts.trend_figure(yearly, provisional, milestones, value_column="count", lang="sv", title="Skjutningar")
+    png = images.chart_image(figure, "png", "x", "Källa: X.", "", scale=2)
+    width, height = png_size(png)
+    assert (width, height) == (2 * images.WIDTH, 2 * images.HEIGHT) and width / height == pytest.approx(16 / 9, 0.01)
+    text = svg_text(images.chart_image(figure, "svg", "x", "Källa: X.", ""))
+    assert t("chart.milestones", "sv", milestones="1 Sluta skjut startar (februari 2018)") in text
+    assert "Källa: X." in text
 
 
 @pytest.mark.parametrize(
@@ -84,14 +102,12 @@ def test_a_long_source_line_is_wrapped_and_kept_whole():
     [
         (
             "sv",
-            "Källor: Kriminalvården, Polisen, Malmö stad; Malmö stad; Malmö universitet; Polisen; "
-            "SCB (as published by Malmö stad).",
+            "Källor: Kriminalvården, Polisen, Malmö stad; Malmö stad; Malmö universitet; Polisen; SCB via Malmö stad.",
             "Uppgifterna avser tiden fram till 31 december 2020.",
         ),
         (
             "en",
-            "Sources: Kriminalvården, Polisen, Malmö stad; Malmö stad; Malmö universitet; Polisen; "
-            "SCB (as published by Malmö stad).",
+            "Sources: Kriminalvården, Polisen, Malmö stad; Malmö stad; Malmö universitet; Polisen; SCB via Malmö stad.",
             "Figures run to 31 December 2020.",
         ),
     ],
@@ -110,9 +126,12 @@ def test_a_page_chart_image_carries_title_sources_and_date_in_the_language(monke
     text = svg_text(make_svg())
     assert t("trends.chart_title", lang, years="2017\u20132020") in text
     assert sources in text and runs_to in text  # the provisional 2020 figure is the press release's
+    milestones = pd.read_csv(data_dir() / "milestones.csv", parse_dates=["date"])
+    first = milestones[milestones["date"].dt.year.between(2017, 2020)].iloc[0]
+    other = "en" if lang == "sv" else "sv"
+    assert first[f"label_{lang}"] in text and first[f"label_{other}"] not in text, "the milestones named"
     _, make_png, options = offered["download_malmo_by_year_png"]
-    height = 230 * 4 + 140 + 2 * 17 + 10  # four panels, and two lines of sources and date beneath
-    assert options["file_name"] == "malmo_by_year.png" and png_size(make_png()) == (2 * images.WIDTH, 2 * height)
+    assert options["file_name"] == "malmo_by_year.png" and png_size(make_png()) == (2 * images.WIDTH, 2 * images.HEIGHT)
 
 
 def test_a_benchmark_image_names_the_studies_and_malmos_source(monkeypatch):
@@ -124,6 +143,8 @@ def test_a_benchmark_image_names_the_studies_and_malmos_source(monkeypatch):
         "Journal of Research in Crime and Delinquency; Justice Quarterly." in text
     )
     assert "The latest source was published 28 January 2021." in text, "no as_of: the latest source's date"
+    assert t("benchmarks.caveat", "en") in text, "the caveat the page shows beside the chart"
+    assert "Stockton: Another summary of the study gives a reduction of about 35%." in text, "and each study's own"
 
 
 def test_an_extract_chart_image_says_synthetic(monkeypatch):

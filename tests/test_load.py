@@ -6,11 +6,14 @@ import csv
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
+from slutaskjut import markdown
+from slutaskjut.i18n import t
 from slutaskjut.load import DataError, build_database, built_fingerprint, ensure_database, fingerprint, read_all
 from slutaskjut.paths import data_dir
-from slutaskjut.schema import TABLES
+from slutaskjut.schema import LANGUAGES, TABLES
 
 
 def rewrite(path: Path, change) -> None:
@@ -39,10 +42,22 @@ def test_shipped_data_validates_and_every_row_names_a_known_source():
             assert set(frame[column]) <= known, table.name
 
 
-def test_every_table_and_column_has_a_description():
+def test_every_table_has_a_description_and_a_name_for_readers():
+    # its columns' descriptions are in the column catalogue (tests/test_columns.py)
     for table in TABLES:
         assert table.description
-        assert all(column.description for column in table.columns), table.name
+        assert all(t(f"data_file.{table.name}", lang).strip() for lang in LANGUAGES), table.name
+
+
+def test_a_text_in_one_language_only_is_refused(data_copy):
+    path = data_copy / "outreach_rounds.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = frame.index[frame["note_sv"] != ""][0]
+    frame.loc[row, "note_sv"] = ""
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataError) as raised:
+        read_all(data_copy)
+    assert [(p.file, p.row, p.column) for p in raised.value.problems] == [("outreach_rounds.csv", row + 2, "note_sv")]
 
 
 def test_not_published_figures_are_empty_never_zero():
@@ -117,6 +132,17 @@ def test_bad_cell_is_named(data_copy, file, row, column, value, message):
 
     rewrite(data_copy / file, put)
     assert f"{file}, row {row}, column {column}: {message}" in problems_of(data_copy)
+
+
+def test_a_page_lists_the_problems_in_its_language(data_copy):
+    rewrite(data_copy / "malmo_yearly.csv", lambda rows: rows[1].__setitem__(2, "[x](http://a.example)"))
+    with pytest.raises(DataError) as raised:
+        read_all(data_copy)
+    (problem,) = raised.value.problems
+    swedish = markdown.plain(problem.text("sv"))
+    assert swedish == "malmo_yearly.csv, rad 2, kolumn count: '[x](http://a.example)' är inte ett heltal"
+    assert markdown.plain(problem.text("en")) == str(problem), "the command line says it in English"
+    assert "\\[x\\]" in problem.text("sv"), "the file's words are escaped, never a link"
 
 
 def test_every_problem_in_every_file_is_listed_at_once(data_copy):

@@ -28,6 +28,7 @@ import pytest
 from browser import dashboard_server, new_visitor, register, require_chromium, signed_in_dashboard
 from playwright.sync_api import Page, expect
 
+from slutaskjut import gate
 from slutaskjut.frame import PAGES, PARTNER_PAGE, PARTNER_SECTIONS
 from slutaskjut.i18n import t
 
@@ -88,8 +89,9 @@ def partner_links(page: Page):
     return page.locator("a[href*='partner']")
 
 
-def sign_in(page: Page, subject: str, provider: str, button) -> None:
-    """Click a sign-in button, type the subject on the provider's form, and come back.
+def sign_in(page: Page, subject: str, provider: str, button, heading: str = "Sluta skjut i siffror") -> None:
+    """Click a sign-in button, type the subject on the provider's form, and come back to the page the button
+    was on, whose title (its h1) is then `heading`.
 
     A subject the provider does not know signs in with an e-mail claim of the subject and no email_verified.
     """
@@ -97,8 +99,7 @@ def sign_in(page: Page, subject: str, provider: str, button) -> None:
     page.wait_for_url(f"{provider}/oauth2/authorize*")
     page.locator("input[name=sub]").fill(subject)
     page.get_by_role("button", name="Authorize").click()
-    # back on the dashboard's home page (Streamlit sends every sign-in there), in Swedish
-    expect(page.get_by_role("heading", level=1, name="Sluta skjut i siffror")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
 
 
 def sign_out(page: Page, provider: str) -> None:
@@ -154,9 +155,10 @@ def test_a_partner_signs_in_sees_every_count_and_signs_out(dashboard, provider, 
     page = visitor
     register(provider, PARTNER_EMAIL, email=PARTNER_EMAIL, email_verified=True)
     open_page(page, partner_url(dashboard), "Sign in")
-    sign_in(page, PARTNER_EMAIL, provider, page.get_by_test_id("stMain").get_by_role("button", name="Partner sign-in"))
-    expect(sidebar(page).get_by_text(shown(f"Inloggad som {PARTNER_EMAIL}."))).to_be_visible()
-    expect(partner_links(page)).to_have_count(1)
+    button = page.get_by_test_id("stMain").get_by_role("button", name="Partner sign-in")
+    sign_in(page, PARTNER_EMAIL, provider, button, heading="Partner pages")
+    expect(sidebar(page).get_by_text(shown(f"Signed in as {PARTNER_EMAIL}."))).to_be_visible()
+    expect(sidebar(page).locator("a[href*='partner']")).to_have_count(1)  # the page's headings link to themselves
 
     open_page(page, partner_url(dashboard, "outreach") + f"&round={ROUND}", "Partner pages")
     expect(page.get_by_role("heading", level=2, name="Contacts by round and month, every count")).to_be_visible()
@@ -178,6 +180,42 @@ def test_a_partner_signs_in_sees_every_count_and_signs_out(dashboard, provider, 
     expect(partner_links(page)).to_have_count(0)
     open_page(page, partner_url(dashboard, "outreach"), "Sign in")
     assert SHOWN not in page.content()
+
+
+def test_after_sign_in_a_partner_is_back_on_the_page_and_view_the_link_asked_for(dashboard, provider, visitor):
+    page = visitor
+    register(provider, PARTNER_EMAIL, email=PARTNER_EMAIL, email_verified=True)
+    asked = {"lang": "en", "from": "2017", "to": "2019", "section": "imports"}
+    open_page(page, f"{dashboard}/partner?{urllib.parse.urlencode(asked)}", "Sign in")
+    button = page.get_by_test_id("stMain").get_by_role("button", name="Partner sign-in")
+    sign_in(page, PARTNER_EMAIL, provider, button, heading="Partner pages")
+    expect(page.get_by_role("heading", level=2, name="Import history")).to_be_visible()
+    address = urllib.parse.urlsplit(page.url)
+    assert address.path == "/partner"
+    assert dict(urllib.parse.parse_qsl(address.query)) == asked
+    expect(sidebar(page).get_by_role("slider").first).to_have_value("2017")
+    # once only: the home page stays the home page afterwards
+    open_page(page, f"{dashboard}/?lang=en", "Sluta skjut in figures")
+    page.wait_for_timeout(1000)
+    assert urllib.parse.urlsplit(page.url).path == "/"
+
+
+@pytest.mark.parametrize(
+    "stored", ["//example.com/partner", "https://example.com/partner", "/\\example.com", "/no_such_page?lang=en"]
+)
+def test_after_sign_in_only_a_page_of_the_dashboard_is_followed(dashboard, provider, visitor, stored):
+    page = visitor
+    register(provider, DOMAIN_PARTNER_EMAIL, email=DOMAIN_PARTNER_EMAIL, email_verified=True)
+    open_page(page, f"{dashboard}/", "Sluta skjut i siffror")
+    sign_in(page, DOMAIN_PARTNER_EMAIL, provider, sidebar(page).get_by_role("button", name="Logga in som partner"))
+    # what a script of another page of this origin might leave in the tab, read by the next signed-in run
+    page.evaluate("([key, value]) => sessionStorage.setItem(key, value)", [gate.RETURN_KEY, stored])
+    page.reload()
+    expect(page.get_by_role("heading", level=1, name="Sluta skjut i siffror")).to_be_visible()
+    expect(partner_links(page)).to_have_count(1)  # the signed-in run has ended, its scripts have run
+    page.wait_for_timeout(1000)
+    assert urllib.parse.urlsplit(page.url)[:3] == urllib.parse.urlsplit(f"{dashboard}/")[:3]
+    assert page.evaluate("key => sessionStorage.getItem(key)", gate.RETURN_KEY) is None, "read once, then gone"
 
 
 def test_a_partner_by_domain_signs_in_from_the_sidebar(dashboard, provider, visitor):

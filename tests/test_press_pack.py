@@ -8,10 +8,11 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
+import shipped
 from conftest import run_page
 from test_images import png_size, record_downloads
 
-from slutaskjut import exports, fmt
+from slutaskjut import exports, fmt, images, markdown
 from slutaskjut.i18n import t
 from slutaskjut.queries import run_query
 
@@ -49,21 +50,25 @@ def test_the_pack_holds_every_file_in_a_fixed_order(press_page):
 
 def test_the_pack_has_the_sentences_in_both_languages_with_source_and_date(press_page, con):
     _, app, pack = press_page
-    shown = app.dataframe[0].value  # the key figures as the page shows them (Swedish)
+    shown = app.dataframe[0].value  # the key figures as the page's table shows them (Swedish)
     swedish = pack.read("key-figures-sv.md").decode()
     english = pack.read("key-figures-en.md").decode()
     assert swedish.startswith(
         "# Sluta skjut: nyckeltal 2017–2020\n\nUppgifterna avser tiden fram till 31 december 2020."
     )
     assert english.startswith("# Sluta skjut: key figures 2017–2020\n\nThe figures run to 31 December 2020.")
-    for row in shown.itertuples(index=False):
-        sentence_sv, sentence_en, source, date = row[1], row[2], row[3], row[4]
-        assert f"- {sentence_sv} Källa: {source}, {date}." in swedish
-        assert f"- {sentence_en} Source: " in english
-    assert (
-        "- In 2017, there were 65 shootings in Malmö. Source: Malmö stad: Sluta skjut (web page with the table "
-        "Skjutningar och sprängningar i Malmö), 28 January 2021." in english
+    downloaded = pd.read_csv(
+        io.BytesIO(pack.read("tables/sentences-2017-2020.csv")), encoding="utf-8-sig", dtype=str, keep_default_na=False
     )
+    for row in downloaded.to_dict("records"):  # each with its source in full and its date
+        source = t("press_pack.sentence_source", "sv", source=row["Källa"], date=row["Källans datum"])
+        assert f"- {markdown.escape(row['Svenska'])} {source}" in swedish
+    yearly = shipped.tables()["malmo_yearly"].set_index(["year", "measure", "is_headline"])
+    source = shipped.tables()["sources"].set_index("source_id").loc[yearly.loc[(2017, "shootings", True), "source_id"]]
+    count = shipped.headline(2017, "shootings")
+    name = t("sentence.source", "en", publisher=source["publisher"], title=source["title"])
+    cited = t("press_pack.sentence_source", "en", source=name, date=fmt.date(source["date_published"], "en"))
+    assert f"- {t('sentence.yearly_shootings', 'en', year=2017, count=count)} {cited}" in english
     assert "## Helårssiffra" in swedish and "## Full-year figure" in english
     assert swedish.count("\n- ") == english.count("\n- ") == len(shown)
 
@@ -76,9 +81,12 @@ def test_the_pack_tables_are_the_page_downloads(press_page):
         assert packed == page_csv, name
         rows = pd.read_csv(io.BytesIO(packed), encoding="utf-8-sig")
         assert len(rows) > 0 and list(rows.columns)[0] != "Unnamed: 0", name
-    sentences = pd.read_csv(io.BytesIO(pack.read("tables/sentences-2017-2020.csv")), encoding="utf-8-sig")
+    sentences = pd.read_csv(
+        io.BytesIO(pack.read("tables/sentences-2017-2020.csv")), encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
     shown = app.dataframe[0].value
-    assert sentences[["Svenska", "Engelska"]].values.tolist() == shown[["Svenska", "Engelska"]].values.tolist()
+    assert sentences[["Siffra", "Svenska"]].values.tolist() == shown[["Siffra", "Mening"]].values.tolist()
+    assert sentences["Engelska"].str.len().gt(0).all()
     yearly = pd.read_csv(io.BytesIO(pack.read("tables/yearly-2017-2020.csv")), encoding="utf-8-sig")
     assert yearly[(yearly["År"] == 2017) & (yearly["Mått"] == "Skjutningar")]["Antal"].tolist() == [65]
     assert len(yearly) == 16, "four measures in four years"
@@ -95,7 +103,8 @@ def test_the_pack_charts_are_pngs(press_page):
     _, _, pack = press_page
     trend = png_size(pack.read("charts/malmo_by_year.png"))
     benchmark = png_size(pack.read("charts/us_results.png"))
-    assert trend[0] == benchmark[0] == 2000 and trend[1] > benchmark[1] > 600
+    landscape = (images.WIDTH * 2, images.HEIGHT * 2)  # at scale 2, for print
+    assert trend == benchmark == landscape and landscape[0] > landscape[1]
 
 
 def test_the_readme_names_every_source_and_the_date(press_page, con):
@@ -118,7 +127,9 @@ def test_the_readme_names_every_source_and_the_date(press_page, con):
     assert len(sources) == len(source_ids) > 10
     for source in sources.itertuples():
         date = fmt.date(source.date_published, "sv")
-        assert f"- **{source.publisher}**: {source.title} (" in readme, source.source_id
+        assert f"- **{markdown.escape(source.publisher)}**: {markdown.escape(source.title)} (" in readme, (
+            source.source_id
+        )
         assert date is None or f"publicerad {date}" in readme
     for name in pack.namelist()[1:]:
         assert f"- `{name}`: " in readme

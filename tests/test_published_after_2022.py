@@ -106,6 +106,7 @@ def test_the_trend_chart_labels_a_lower_bound_at_least_wherever_it_is_drawn():
             "measure": ["shootings", "explosions"],
             "count": [7, 19],
             "is_lower_bound": [True, False],
+            "as_of": ["2025-06-30", "2025-06-30"],  # the day the part-year figures run to, where the chart draws them
         }
     )
     figure = charts.trend_figure(
@@ -134,7 +135,8 @@ def test_the_sweden_chart_shows_every_source_and_their_spread_and_chooses_none()
     dots = [trace for trace in figure.data if trace.mode == "markers"]
     assert sorted(value for trace in dots for value in trace.y) == [47, 320, 334, 360, 366]
     spread = next(trace for trace in figure.data if trace.mode == "lines")
-    assert list(spread.x) == [2019, 2019, None] and list(spread.y) == [320, 360, None]
+    assert list(spread.x) == ["2019-07-01", "2019-07-01", None], "one vertical line at the year, on a date axis"
+    assert list(spread.y) == [320, 360, None]
     assert not any(trace.name == t("trends.legend_malmo", "en") for trace in figure.data), "counts: Sweden alone"
 
 
@@ -169,7 +171,7 @@ def test_the_default_years_end_at_the_last_year_with_a_whole_year_figure(con):
 def test_a_year_with_part_year_figures_only_does_not_move_the_default_years(data_copy, tmp_path):
     def add_a_part_year(rows: list[dict]) -> list[dict]:
         year = str(max(int(row["year"]) for row in rows) + 1)
-        source = {"source_id": rows[0]["source_id"], "note": "", "is_lower_bound": "false"}
+        source = {"source_id": rows[0]["source_id"], "note_sv": "", "note_en": "", "is_lower_bound": "false"}
         empty = {"count": "", "status": "not_published", "is_headline": "true", "as_of": f"{year}-12-31"}
         part = {"count": "5", "status": "provisional", "is_headline": "false", "as_of": f"{year}-03-31"}
         rows += [{"year": year, "measure": measure} | empty | source for measure in MEASURES]
@@ -276,7 +278,7 @@ def test_the_trends_page_sets_malmo_beside_sweden(lang):
     app = run_page("pages/trends.py", lang=lang, **years)
     assert not app.exception
     text = texts_of(app)
-    assert t("trends.sweden_title", lang) in [header.value for header in app.subheader]
+    assert t("trends.sweden_title", lang) in [header.value for header in app.header]
     assert markdown.plain(t("trends.share_intro", lang)) in text
     charts_drawn = [chart.proto.id.rsplit("-chart_", 1)[1] for chart in app.get("plotly_chart")]
     assert {"sweden_by_year", "malmo_share_of_sweden"} <= set(charts_drawn)
@@ -310,13 +312,14 @@ def test_the_press_page_has_the_new_figures_in_sentences_and_downloads():
     years = {"from": str(yearly["year"].min()), "to": str(yearly["year"].max())}
     app = run_page("pages/press.py", lang="en", **years)
     assert not app.exception
-    key_figures = app.dataframe[0].value
-    topics = set(key_figures[key_figures.columns[0]])
+    key_figures = app.dataframe[0].value  # the figure, the sentence in English, its publisher and date
+    sources = [markdown.plain(caption.value).split(" · ", 1) for caption in app.caption if " · " in caption.value]
+    topics = {topic for topic, _ in sources}  # each sentence's line: its topic, source and date
     assert {t(f"press.topic_{topic}", "en") for topic in ("provisional", "sweden", "share")} <= topics
-    shares = key_figures[key_figures[key_figures.columns[0]] == t("press.topic_share", "en")]
-    assert shares.iloc[:, 3].str.contains("; Malmö: ").all(), "a share names the national source and Malmö's"
+    shares = [source for topic, source in sources if topic == t("press.topic_share", "en")]
+    assert shares and all("; Malmö: " in source for source in shares), "a share names the national source and Malmö's"
     lower_bounds = yearly[yearly["is_lower_bound"].fillna(False)]
-    english = " ".join(key_figures.iloc[:, 2])
+    english = " ".join(key_figures.iloc[:, 1])
     for row in lower_bounds.itertuples():
         assert f"at least {row.count}" in english
     downloads = {button.proto.id.rsplit("-download_", 1)[1] for button in app.get("download_button")}
@@ -348,7 +351,7 @@ def test_press_sentences_say_none_for_a_published_zero_and_at_least_for_a_lower_
         sources=sources,
         lang="en",
     )
-    assert press["english"].tolist() == [
+    assert press["english"].tolist()[::-1] == [  # newest first
         markdown.plain(t("sentence.provisional_none", "en", date="12 June 2024", measure="dead", year=2024)),
         markdown.plain(
             t(
@@ -361,4 +364,4 @@ def test_press_sentences_say_none_for_a_published_zero_and_at_least_for_a_lower_
             )
         ),
     ]
-    assert "minst 23" in press["swedish"].iloc[1]
+    assert "minst 23" in press["swedish"].iloc[0]

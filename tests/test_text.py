@@ -50,11 +50,6 @@ def test_dates_in_words():
     assert fmt.date(None, "sv") is None
 
 
-def test_milestone_position_on_a_yearly_axis():
-    assert fmt.fractional_year(dt.date(2018, 1, 1)) == pytest.approx(2017.5)
-    assert fmt.fractional_year(dt.date(2018, 7, 2)) == pytest.approx(2018.0, abs=0.01)
-
-
 def test_every_text_exists_in_both_languages_with_the_same_placeholders():
     placeholder = re.compile(r"\{(\w+)\}")
     for key, entry in texts().items():

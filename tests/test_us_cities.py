@@ -7,6 +7,7 @@ never copied into the project, and the test that compares the shipped counts wit
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import shutil
@@ -21,6 +22,7 @@ from test_pages import texts_of
 
 from slutaskjut import charts, fmt, markdown, sentences, us_cities
 from slutaskjut.__main__ import main
+from slutaskjut.columns import label as column_label
 from slutaskjut.i18n import t
 from slutaskjut.load import build_database, read_table
 from slutaskjut.paths import ROOT
@@ -90,7 +92,7 @@ def test_boston_victims_per_whole_year(tmp_path, capsys):
         (2022, "non_fatal"): 2,
         (2022, "total"): 2,
     }
-    assert {(row["city"], row["unit"], row["source_id"], row["is_headline"], row["note"]) for row in rows} == {
+    assert {(row["city"], row["unit"], row["source_id"], row["is_headline"], row["note_en"]) for row in rows} == {
         ("Boston", "victims", "analyze_boston_shootings", "true", "")
     }
     assert {row["as_of"] for row in rows} == {"2021-12-31", "2022-12-31"}
@@ -119,8 +121,11 @@ def test_philadelphia_counts_by_the_date_and_leaves_out_victims_without_an_outco
     assert code == 0
     assert by_year_and_measure(printed) == {(2018, "fatal"): 1, (2018, "non_fatal"): 1, (2018, "total"): 2}
     assert {row["is_headline"] for row in printed} == {"false"}, "a cross-check of the Controller's table"
-    notes = {row["measure"]: row["note"] for row in printed}
+    notes = {row["measure"]: row["note_en"] for row in printed}
     assert notes == {"fatal": "", "non_fatal": "", "total": "Left out: 1 victims with no fatal or non-fatal value."}
+    assert [row["note_sv"] for row in printed if row["measure"] == "total"] == [
+        "Utelämnade: 1 skjutna utan uppgift om dödligt eller icke-dödligt."
+    ]
     assert "2019 left out" in err
 
 
@@ -143,7 +148,7 @@ def test_a_total_that_is_no_sum_says_so_and_every_series_has_one_programme_and_u
     tables = shipped.tables()
     yearly = tables["us_city_yearly"]
     parts = yearly.pivot_table(index=["city", "year", "source_id"], columns="measure", values="count").dropna()
-    totals = yearly[yearly["measure"] == "total"].set_index(["city", "year", "source_id"])["note"]
+    totals = yearly[yearly["measure"] == "total"].set_index(["city", "year", "source_id"])["note_en"]
     not_adding_up = parts[parts["fatal"] + parts["non_fatal"] != parts["total"]].index
     assert len(parts) and totals.loc[not_adding_up].notna().all(), "a total that is not the sum says so"
     programmes = [*tables["us_results"]["city"], *tables["us_programmes"]["city"]]
@@ -161,7 +166,7 @@ def test_the_shipped_counts_are_what_the_command_counts_in_the_export(city):
     counted_rows = pd.read_csv(io.StringIO(printed), dtype=str, keep_default_na=False)
     shipped_rows = pd.read_csv(shipped.data_dir() / YEARLY.file_name, dtype=str, keep_default_na=False)
     shipped_rows = shipped_rows[shipped_rows["source_id"] == export.source_id]
-    compared = [column.name for column in YEARLY.columns if column.name != "note"]  # notes add remarks by hand
+    compared = [column.name for column in YEARLY.columns if not column.name.startswith("note_")]  # remarks by hand
     assert sorted(map(tuple, counted_rows[compared].values)) == sorted(map(tuple, shipped_rows[compared].values))
 
 
@@ -288,20 +293,20 @@ def test_the_chart_leaves_gaps_and_names_what_each_city_counts(fixture_con):
     figure = charts.city_series_figure(series, value_column="index_value", lang="sv", title="x")
     traces = {trace.name.split(",")[0]: trace for trace in figure.data}
     springfield = traces["Springfield"]
-    assert dict(zip(springfield.x, springfield.y, strict=True)) == {
-        2012: 25.0,
-        2013: None,
-        2014: None,
-        2015: 50.0,
-        2016: None,
-        2017: None,
-        2018: 100.0,
-        2019: None,
-        2020: 50.0,
+    assert dict(zip(springfield.x, springfield.y, strict=True)) == {  # a year's figure in the middle of its year
+        "2012-07-01": 25.0,
+        "2013-07-01": None,
+        "2014-07-01": None,
+        "2015-07-01": 50.0,
+        "2016-07-01": None,
+        "2017-07-01": None,
+        "2018-07-01": 100.0,
+        "2019-07-01": None,
+        "2020-07-01": 50.0,
     }
     assert springfield.connectgaps is False
     assert traces[charts.MALMO].line.color == charts.MALMO_COLOUR
-    assert springfield.name == markdown.plain(
+    assert springfield.name.replace("<br>", " ") == markdown.plain(  # wrapped to fit a phone
         t(
             "benchmarks.legend_index_value",
             "sv",
@@ -311,7 +316,7 @@ def test_the_chart_leaves_gaps_and_names_what_each_city_counts(fixture_con):
             base=t("benchmarks.base_before_programme", "sv", year=2019),
         )
     )
-    assert t("benchmarks.base_first_year", "sv", year=1990) in traces["Shelbyville"].name
+    assert t("benchmarks.base_first_year", "sv", year=1990) in traces["Shelbyville"].name.replace("<br>", " ")
     rates = charts.city_series_figure(series, value_column="rate_per_100k", lang="en", title="x")
     assert "Shelbyville" not in {trace.name.split(",")[0] for trace in rates.data}, "no population, no rate"
 
@@ -339,19 +344,24 @@ def test_the_page_shows_the_series_its_tables_and_the_caveat(lang):
     yearly = shipped.tables()["us_city_yearly"]
     headline = yearly[yearly["is_headline"] & (yearly["measure"] == "total") & yearly["year"].between(first, last)]
     title = markdown.plain(t("benchmarks.series_title_index_value", lang, years=fmt.year_range(first, last)))
-    (series_chart,) = [
-        chart_spec(c) for c in app.get("plotly_chart") if chart_spec(c)["layout"]["title"]["text"] == title
-    ]
+    (series_chart,) = [chart_spec(c) for c in app.get("plotly_chart") if title_of(chart_spec(c)) == title]
     drawn = {trace["name"].split(",")[0] for trace in series_chart["data"]}
     assert drawn == {charts.MALMO, *headline["city"]}, "Malmö and every US city with figures in the years"
-    (counts,) = [frame.value for frame in app.dataframe if t("col.non_fatal", lang) in frame.value.columns]
+    (counts,) = [frame.value for frame in app.dataframe if column_label("non_fatal", lang) in frame.value.columns]
     for row in headline.itertuples():
-        shown = counts[(counts[t("col.city", lang)] == row.city) & (counts[t("col.year", lang)] == str(row.year))]
-        assert shown[t("col.total", lang)].tolist() == [fmt.count(row.count, lang)]
+        shown = counts[
+            (counts[column_label("city", lang)] == row.city) & (counts[column_label("year", lang)] == str(row.year))
+        ]
+        assert shown[column_label("total", lang)].tolist() == [fmt.count(row.count, lang)]
 
 
 def chart_spec(chart) -> dict:
     return json.loads(chart.proto.spec)
+
+
+def title_of(spec: dict) -> str:
+    """A chart's title as one line of text: the chart wraps it into lines (<br>) and escapes it as HTML."""
+    return html.unescape(spec["layout"]["title"]["text"].replace("<br>", " "))
 
 
 def test_the_rate_leaves_out_cities_without_a_population():

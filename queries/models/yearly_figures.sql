@@ -8,7 +8,8 @@ with figures as (
         coalesce(is_lower_bound, false) as is_lower_bound,  -- empty: the count is exact
         as_of,
         source_id,
-        note
+        note_sv,
+        note_en
     from malmo_yearly
 ),
 
@@ -30,7 +31,8 @@ final as (
         figures.as_of,
         figures.source_id,
         population.population_source_id,
-        figures.note
+        figures.note_sv,
+        figures.note_en
     from figures
     left join population using (year)
 )

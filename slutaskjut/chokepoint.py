@@ -1,0 +1,45 @@
+"""The one place a page's queries run: cached, with counts of people suppressed (privacy.py).
+
+Every named query a page shows goes through `protected`: its result with its [suppress] section
+applied (a no-op without one), so small counts of people never reach a table, chart, sentence or
+download. Only a page that passed the partner gate (frame.PartnerPage) calls `unsuppressed`, and a
+query whose description says `audience = "partners"` runs only for such a page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from slutaskjut import privacy
+from slutaskjut.database import Database, connection
+from slutaskjut.queries import queries, run_query
+
+
+# Keyed by the threshold, so a change of SLUTASKJUT_MIN_COUNT never serves a frame suppressed with another.
+@st.cache_data(max_entries=1000, show_spinner=False)
+def _query(db_path: str, db_stamp: str, name: str, params: dict, threshold: int) -> pd.DataFrame:
+    return privacy.protect(name, run_query(connection(db_path, db_stamp), name, **params), threshold)
+
+
+@st.cache_data(max_entries=200, show_spinner=False)
+def _query_unsuppressed(db_path: str, db_stamp: str, name: str, params: dict) -> pd.DataFrame:
+    return run_query(connection(db_path, db_stamp), name, **params)
+
+
+def for_partners(name: str) -> bool:
+    """True for a query whose description says `audience = "partners"`: public pages never run it."""
+    return queries()[name].description.get("audience") == "partners"
+
+
+def protected(database: Database, name: str, params: dict, *, partner: bool = False) -> pd.DataFrame:
+    """A named query's result, cached by its parameters, with counts of people suppressed as its TOML
+    declares. A query for partners runs only for a partner page (`partner=True`)."""
+    if for_partners(name) and not partner:
+        raise PermissionError(f"query {name} is for partner pages only")
+    return _query(database.path, database.stamp, name, params, privacy.min_count())
+
+
+def unsuppressed(database: Database, name: str, params: dict) -> pd.DataFrame:
+    """A named query's result without its [suppress] section: for a page that passed the partner gate only."""
+    return _query_unsuppressed(database.path, database.stamp, name, params)
