@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS ?= never
 export UV_COMPILE_BYTECODE ?= 1
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.cache/uv/bin/uv)
 
-.PHONY: run demo test lint
+.PHONY: run demo serve test lint
 
 # Real data only: demo mode is off whatever the shell says.
 run: $(UV)
@@ -17,8 +17,15 @@ demo: $(UV)
 	$(UV) sync --locked --no-dev
 	SLUTASKJUT_DEMO=1 $(UV) run --no-sync streamlit run serve.py
 
+# Several workers behind HAProxy under supervisord (slutaskjut/serving.py); WORKERS defaults to the cores.
+serve: $(UV)
+	sh .ci/serve-tools
+	$(UV) sync --locked --no-dev
+	SLUTASKJUT_DEMO=0 $(UV) run --no-sync python -m slutaskjut serve $(if $(WORKERS),--workers $(WORKERS))
+
 test: $(UV)
 	sh .ci/test-tools
+	sh .ci/serve-tools
 	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
 	$(UV) sync --locked
 	$(UV) run --no-sync pytest

@@ -51,9 +51,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import math
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -62,6 +64,8 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +78,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.PageLink_pb2 import PageLink
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -85,6 +89,10 @@ from slutaskjut.schema import LANGUAGES  # noqa: E402
 
 TARGET_P95_MS = 1000.0
 RUN_TIMEOUT_S = 60.0
+RECONNECT_S = 30.0  # how long a reader whose worker was lost keeps trying, as the browser does
+RECONNECT_DELAY_S = 0.5
+IMPORT_PAGE = "map"  # a page drawn from the incidents extract, whose footer says how far it runs
+WORKER_COOKIE = "SLUTASKJUT_WORKER"  # the balancer's sticky-session cookie (deploy/haproxy.cfg)
 ACTIONS = {"years": 0.50, "page": 0.25, "language": 0.10, "choice": 0.15}
 WIDGET_KINDS = ("slider", "radio", "selectbox")
 # A page's name in the URL ("" for the main page, app.py), and the page's key in frame.PAGES.
@@ -134,6 +142,7 @@ class Shown:
     """What one run showed: its errors, and the widgets and page links a reader can use next."""
 
     errors: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # every Markdown text and caption, in order
     widgets: dict[str, Widget] = field(default_factory=dict)  # by the widget's key
     links: list[PageLink] = field(default_factory=list)
 
@@ -148,6 +157,7 @@ class Session:
         self.page_names: dict[str, str] = {}  # page hash -> the page's name in the URL
         self.widgets: dict[str, Widget] = {}  # by the widget's key
         self.links: list[PageLink] = []
+        self.texts: list[str] = []
         self.cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, the run it was last used in)
         self.max_cache_age = 2
         self.runs = 0
@@ -184,7 +194,7 @@ class Session:
             while not self._receive(ForwardMsg.FromString(await self.websocket.recv()), shown):
                 pass
         took = time.perf_counter() - start
-        self.widgets, self.links = shown.widgets, shown.links
+        self.widgets, self.links, self.texts = shown.widgets, shown.links, shown.texts
         self.runs += 1
         self.cache = {key: entry for key, entry in self.cache.items() if self.runs - entry[1] <= self.max_cache_age}
         return took * 1000, shown.errors
@@ -222,6 +232,8 @@ class Session:
             elif element_kind in WIDGET_KINDS:
                 widget = Widget.from_element(element_kind, getattr(element, element_kind))
                 shown.widgets[widget.id.split("-", 2)[-1]] = widget  # "$$ID-<hash>-<key>"
+            elif element_kind == "markdown":
+                shown.texts.append(element.markdown.body)
             elif element_kind == "page_link":
                 shown.links.append(element.page_link)
         elif kind == "script_finished":
@@ -242,8 +254,13 @@ class Session:
         states = {key: widget.state() for key, widget in self.widgets.items()}
         state = ClientState(query_string=self.query_string, page_script_hash=self.page_hash)
         change = Change(action, state, self.page_hash)
+        others = [link for link in self.links if link.page_script_hash != self.page_hash]
+        if action == "page" and not others:  # a page that showed no sidebar (an error): the reader reloads it
+            return Change(
+                "reload", ClientState(query_string=self.query_string, page_script_hash=self.page_hash), self.page_hash
+            )
         if action == "page":
-            link = rng.choice([link for link in self.links if link.page_script_hash != self.page_hash])
+            link = rng.choice(others)
             state.query_string, state.page_script_hash = link.query_string, link.page_script_hash
             change.page_hash = link.page_script_hash
         else:
@@ -280,49 +297,90 @@ class Record:
     action: str
     ms: float
     errors: list[str]
+    ended: float = field(default_factory=time.monotonic)
 
 
-def _connect(url: str):
+def _connect(url: str, cookie: str = ""):
+    """The session's websocket; `cookie` is the balancer's (which worker holds the session), as a browser sends it."""
     # No pings: the browser sends none, and a ping unanswered while the server is busy would end the session.
     return connect(
         url.replace("http", "ws", 1) + "/_stcore/stream",
         subprotocols=["streamlit"],
+        additional_headers={"Cookie": cookie} if cookie else None,
         max_size=None,
         ping_interval=None,
         open_timeout=RUN_TIMEOUT_S,
     )
 
 
+def _worker_cookie(websocket: ClientConnection, cookie: str) -> str:
+    """The balancer's cookie after a connection: the one it set (a new worker) or the one sent."""
+    for header in websocket.response.headers.get_all("Set-Cookie"):
+        if header.startswith(WORKER_COOKIE + "="):
+            return header.split(";", 1)[0]
+    return cookie
+
+
+async def _reconnect(url: str, cookie: str, deadline: float) -> tuple[ClientConnection, str]:
+    """A new websocket after the session's closed, retried as a browser does until `deadline` (loop time)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            websocket = await _connect(url, cookie)
+            return websocket, _worker_cookie(websocket, cookie)
+        except (OSError, TimeoutError, InvalidStatus, InvalidHandshake):
+            if loop.time() >= deadline:
+                raise
+            await asyncio.sleep(RECONNECT_DELAY_S)
+
+
 async def run_session(number: int, args, url: str, deadline: float, records: list[Record]) -> None:
-    """One reader: opens a random page, then changes filters until the deadline, all timed."""
+    """One reader: opens a random page, then changes filters until the deadline, all timed.
+
+    When its websocket closes (a worker lost), it reconnects as the browser does and opens the view it had
+    again (the view is in the URL): a "reconnect", timed from the change that found the connection closed to
+    the view shown again. An error only if no worker takes it within RECONNECT_S.
+    """
     rng = random.Random(f"{args.seed}:{number}")
     loop = asyncio.get_running_loop()
     await asyncio.sleep(args.ramp * number / args.sessions)
     page_name = rng.choice(list(PAGE_KEYS))
     page, action = PAGE_KEYS[page_name], "open"
+    websocket = None
     try:
-        async with _connect(url) as websocket:
-            session = Session(websocket)
-            took, errors = await session.open(page_name, f"lang={rng.choice(LANGUAGES)}")
+        websocket, cookie = await _reconnect(url, "", loop.time() + RECONNECT_S)
+        session = Session(websocket)
+        took, errors = await session.open(page_name, f"lang={rng.choice(LANGUAGES)}")
+        page = session.page
+        records.append(Record(page, action, took, errors))
+        while True:
+            await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
+            if loop.time() >= deadline:
+                return
+            change = session.next_change(rng)
+            action = change.action
+            started = time.perf_counter()
+            try:
+                took, errors = await session.change(change)
+            except ConnectionClosed:
+                action = "reconnect"
+                websocket, cookie = await _reconnect(url, cookie, loop.time() + RECONNECT_S)
+                session.websocket, session.cache = websocket, {}
+                _, errors = await session.open(session.page_names.get(session.page_hash, ""), session.query_string)
+                took = (time.perf_counter() - started) * 1000
             page = session.page
             records.append(Record(page, action, took, errors))
-            while True:
-                await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
-                if loop.time() >= deadline:
-                    return
-                change = session.next_change(rng)
-                action = change.action
-                took, errors = await session.change(change)
-                page = session.page
-                records.append(Record(page, action, took, errors))
-    except (TimeoutError, ConnectionClosed, OSError) as error:
+    except (TimeoutError, ConnectionClosed, OSError, InvalidStatus, InvalidHandshake) as error:
         timed_out = isinstance(error, TimeoutError)
         message = f"no script_finished within {RUN_TIMEOUT_S:.0f} s" if timed_out else repr(error)
         records.append(Record(page, action, math.nan, [message]))
+    finally:
+        if websocket is not None:
+            await websocket.close()
 
 
 async def warm_up(url: str) -> list[Record]:
-    """Every public page once, in one session, in the default view."""
+    """Every public page once, in one session, in the default view (on each worker, given its own URL)."""
     records = []
     async with _connect(url) as websocket:
         session = Session(websocket)
@@ -416,6 +474,150 @@ def timing_row(name: str, records: list[Record]) -> list:
     ]
 
 
+@dataclass
+class Served:
+    """What a load ran against: the URL readers use, the workers' own URLs, and what to measure and kill."""
+
+    url: str
+    name: str
+    workers: list[str]
+    server: subprocess.Popen | None = None  # one `streamlit run` started here
+    supervisor_config: Path | None = None  # the stack of `python -m slutaskjut serve` started here
+
+
+def _free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports."""
+    while True:
+        first = _free_port()
+        try:
+            for port in range(first + 1, first + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def start_balancer(workers: int, database: Path | None, folder: Path, log) -> Iterator[Served]:
+    """`python -m slutaskjut serve`: `workers` workers behind HAProxy under supervisord, until every one answers."""
+    port, first = _free_port(), _free_ports(workers)
+    env = os.environ | ({"SLUTASKJUT_DB": str(database)} if database else {})
+    command = [sys.executable, "-m", "slutaskjut", "serve", "--workers", str(workers), "--port", str(port)]
+    command += ["--worker-port", str(first), "--bind", "127.0.0.1", "--folder", str(folder)]
+    stack = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    served = Served(
+        f"http://127.0.0.1:{port}",
+        f"{workers} workers behind HAProxy",
+        [f"http://127.0.0.1:{p}" for p in range(first, first + workers)],
+        supervisor_config=folder / "supervisord.conf",
+    )
+    try:
+        for _ in range(240):
+            if stack.poll() is not None:
+                raise SystemExit(f"`python -m slutaskjut serve` exited with code {stack.returncode}: see {log.name}")
+            if all(_answers(url) for url in [served.url, *served.workers]):
+                break
+            time.sleep(0.5)
+        else:
+            raise SystemExit(f"the workers did not all answer /_stcore/health within 120 s: see {folder}")
+        yield served
+    finally:
+        stop_server(stack)  # supervisord stops the workers and the balancer on SIGTERM
+
+
+def worker_pid(served: Served, number: int) -> int:
+    """A worker's process id, from supervisord."""
+    command = ["supervisorctl", "-c", str(served.supervisor_config), "pid", f"worker-{number}"]
+    return int(subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip())
+
+
+async def kill_a_worker(served: Served, after: float, outcome: dict) -> None:
+    """SIGKILL the first worker `after` seconds into the load; time until it serves again (supervisord)."""
+    await asyncio.sleep(after)
+    pid = await asyncio.to_thread(worker_pid, served, 1)
+    os.kill(pid, signal.SIGKILL)
+    outcome["killed"] = time.monotonic()
+    while not await asyncio.to_thread(_answers, served.workers[0]):
+        await asyncio.sleep(0.2)
+    outcome["back"] = time.monotonic()
+
+
+@dataclass
+class Result:
+    served: str
+    records: list[Record]
+    wall: float
+    memory: dict
+    cpu: dict
+    log_problems: list[str]
+    events: dict  # a worker killed, an import: what happened and when
+
+
+async def page_texts(url: str, page_name: str) -> list[str]:
+    """The texts a first load of a page shows (its footer names the extracts' rows and dates)."""
+    async with _connect(url) as websocket:
+        session = Session(websocket)
+        await session.open(page_name, "lang=sv")
+        return session.texts
+
+
+async def import_extract(args, at: float, outcome: dict) -> None:
+    """`python -m slutaskjut import incidents FILE` `at` seconds into the load, into the database being served."""
+    await asyncio.sleep(at)
+    command = [sys.executable, "-m", "slutaskjut", "import", "incidents", *map(str, args.import_file)]
+    env = os.environ | {"SLUTASKJUT_DB": str(args.database)}
+    started = time.monotonic()
+    done = await asyncio.to_thread(subprocess.run, command, cwd=ROOT, env=env, capture_output=True, text=True)
+    outcome.update(exit=done.returncode, seconds=time.monotonic() - started, output=(done.stdout + done.stderr)[-500:])
+
+
+async def load_and_change(args, served: Served) -> tuple[list[Record], float, dict]:
+    """The load, with a worker killed (--kill-after) and an extract imported (--import-after) during it."""
+    events: dict = {"import": {}}
+    others = []
+    if args.kill_after is not None:
+        others.append(kill_a_worker(served, args.kill_after, events))
+    if args.import_file:
+        events["before"] = [await page_texts(url, IMPORT_PAGE) for url in served.workers]
+        others.append(import_extract(args, args.import_after, events["import"]))
+    (records, wall), *_ = await asyncio.gather(load(args, served.url), *others)
+    if args.import_file:  # every worker's next run: the new figures, the same on every worker
+        events["after"] = [await page_texts(url, IMPORT_PAGE) for url in served.workers]
+    return records, wall, events
+
+
+def run_against(args, served: Served) -> Result:
+    """Warm every worker up, run the load, and measure."""
+    memory, cpu = {}, {}
+    warm = [record for url in served.workers for record in asyncio.run(warm_up(url))]
+    print(f"{served.name}: {served.url}. Warm-up, every page once a worker: {len(warm)} runs")
+    if served.server:
+        memory["server RSS after the warm-up"] = memory_mb(served.server.pid)["VmRSS"]
+        cpu["server"] = -cpu_seconds(served.server.pid)
+    cpu["this script"], cpu["all processes"] = -time.process_time(), -machine_busy_seconds()
+    records, wall, events = asyncio.run(load_and_change(args, served))
+    cpu["this script"] += time.process_time()
+    cpu["all processes"] += machine_busy_seconds()
+    if served.server:
+        cpu["server"] += cpu_seconds(served.server.pid)
+        status = memory_mb(served.server.pid)
+        memory["server RSS at the end"] = status["VmRSS"]
+        memory["server peak RSS (VmHWM)"] = status["VmHWM"]
+    # What the server and this script did not use went to other work on the machine (other tests, a browser).
+    other = "other processes" + ("" if served.server else " (the servers and the balancer too)")
+    cpu[other] = cpu.pop("all processes") - sum(cpu.values())
+    return Result(served.name, warm + records, wall, memory, cpu, [], events)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=50, help="concurrent sessions (default 50)")
@@ -425,46 +627,106 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261121, help="seed of the sessions' random choices")
     parser.add_argument("--database", type=Path, help="SLUTASKJUT_DB for the server (default: the app's own)")
     parser.add_argument("--url", help="a running server to load instead of starting one, e.g. http://127.0.0.1:8501")
+    parser.add_argument("--workers", type=int, default=0, help="N workers behind HAProxy (`make serve`), not one")
+    parser.add_argument("--compare", action="store_true", help="with --workers: one worker first, in the same run")
+    parser.add_argument("--kill-after", type=float, help="with --workers: SIGKILL a worker this many s into the load")
+    parser.add_argument("--import-file", type=Path, nargs="+", help="an incidents extract to import under load")
+    parser.add_argument("--import-after", type=float, default=5, help="seconds into the load of the import")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file (tests/test_serving.py)")
     args = parser.parse_args()
+    if args.import_file and not (args.workers and args.database):
+        parser.error("--import-file needs --workers and --database (the file the import writes)")
 
     print(
         f"Sluta skjut load test, {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}; {args.sessions} sessions started over {args.ramp:g} s, changing filters "
         f"for {args.duration:g} s, think time {args.think * 0.5:g}-{args.think * 1.5:g} s, seed {args.seed}"
     )
-    memory, cpu = {}, {}
-    with tempfile.NamedTemporaryFile("w+", prefix="slutaskjut-load-", suffix=".log") as log:
-        server, url = (None, args.url.rstrip("/")) if args.url else start_server(args.database, log)
-        try:
-            database = args.database or "the app's default (SLUTASKJUT_DB, else .cache/slutaskjut.duckdb)"
-            started = f"streamlit run app.py, pid {server.pid}, database {database}" if server else "already running"
-            print(f"Server: {url} ({started})")
-            warm = asyncio.run(warm_up(url))
-            print("Warm-up, every page once: " + ", ".join(f"{r.page} {r.ms / 1000:.1f} s" for r in warm))
-            if server:
-                memory["server RSS after the warm-up"] = memory_mb(server.pid)["VmRSS"]
-                cpu["server"] = -cpu_seconds(server.pid)
-            cpu["this script"], cpu["all processes"] = -time.process_time(), -machine_busy_seconds()
-            records, wall = asyncio.run(load(args, url))
-            cpu["this script"] += time.process_time()
-            cpu["all processes"] += machine_busy_seconds()
-            if server:
-                cpu["server"] += cpu_seconds(server.pid)
-                status = memory_mb(server.pid)
-                memory["server RSS at the end"] = status["VmRSS"]
-                memory["server peak RSS (VmHWM)"] = status["VmHWM"]
-        finally:
-            if server:
-                stop_server(server)
-        log.seek(0)
-        log_problems = [line.rstrip() for line in log if "Traceback" in line or " ERROR " in line]
-    # What the server and this script did not use went to other work on the machine (other tests, a browser).
-    cpu["other processes" + ("" if server else " (the server too)")] = cpu.pop("all processes") - sum(cpu.values())
-    report(args, warm + records, wall, memory, cpu, log_problems)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="slutaskjut-load-") as folder:
+        if args.url:
+            results.append(run_against(args, Served(args.url.rstrip("/"), "the server at --url", [args.url])))
+        if not args.url and (args.compare or not args.workers):
+            with open(Path(folder) / "streamlit.log", "w+") as log:
+                server, url = start_server(args.database, log)
+                try:
+                    results.append(run_against(args, Served(url, "one worker (streamlit run app.py)", [url], server)))
+                finally:
+                    stop_server(server)
+                results[-1].log_problems = _log_problems(Path(log.name))
+        if not args.url and args.workers:
+            stack = Path(folder) / "stack"
+            with (
+                open(Path(folder) / "serve.log", "w+") as log,
+                start_balancer(args.workers, args.database, stack, log) as served,
+            ):
+                results.append(run_against(args, served))
+            results[-1].log_problems = [
+                line for path in sorted(stack.glob("worker-*.log")) for line in _log_problems(path)
+            ]
+    for result in results:
+        report(args, result)
+    if len(results) > 1:
+        table(
+            ["served by", "re-renders", "median ms", "p95 ms", "max ms", "errors"],
+            [summary_row(r) for r in results],
+            "Compared, in the same run",
+        )
+    if args.json:
+        args.json.write_text(json.dumps([figures(result) for result in results], indent=1), encoding="utf-8")
     return 0
 
 
-def report(args, records: list[Record], wall: float, memory: dict, cpu: dict, log_problems: list[str]) -> None:
+def _log_problems(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line.rstrip() for line in lines if "Traceback" in line or " ERROR " in line]
+
+
+def figures(result: Result) -> dict:
+    """A result's figures, as --json writes them."""
+    rerenders = [r for r in result.records if r.action in ACTIONS and not math.isnan(r.ms)]
+    times = [r.ms for r in rerenders]
+    figures = {
+        "served_by": result.served,
+        "rerenders": len(times),
+        "reconnects": sum(r.action == "reconnect" for r in result.records),
+        "errors": sum(len(r.errors) for r in result.records) + len(result.log_problems),
+        "p50_ms": statistics.median(times) if times else None,
+        "p95_ms": percentile(times, 95) if times else None,
+        "max_ms": max(times) if times else None,
+    }
+    if "back" in result.events:
+        killed, back = result.events["killed"], result.events["back"]
+        figures["worker_back_after_s"] = back - killed
+        figures["rerenders_while_down"] = sum(killed <= r.ended <= back for r in rerenders)
+    if "after" in result.events:
+        before, after = result.events["before"], result.events["after"]
+        figures["import_exit"] = result.events["import"].get("exit")
+        figures["import_s"] = result.events["import"].get("seconds")
+        figures["workers_show_the_import"] = all(new != old for new, old in zip(after, before, strict=True))
+        figures["workers_agree"] = all(texts == after[0] for texts in after)
+    return figures
+
+
+def summary_row(result: Result) -> list:
+    row = figures(result)
+    return [
+        result.served,
+        row["rerenders"],
+        *(f"{row[k]:.0f}" if row[k] is not None else "-" for k in ("p50_ms", "p95_ms", "max_ms")),
+        row["errors"],
+    ]
+
+
+def report(args, result: Result) -> None:
+    records, wall, memory, cpu, log_problems = (
+        result.records,
+        result.wall,
+        result.memory,
+        result.cpu,
+        result.log_problems,
+    )
+    print(f"\n== {result.served} ==")
     rerenders = [record for record in records if record.action in ACTIONS]
     times = [record.ms for record in rerenders if not math.isnan(record.ms)]
     errors = [(record, message) for record in records for message in record.errors]
@@ -490,12 +752,13 @@ def report(args, records: list[Record], wall: float, memory: dict, cpu: dict, lo
     by_action: dict[str, list[Record]] = {}
     for record in records:
         by_action.setdefault(record.action, []).append(record)
-    order = [action for action in ("warm-up", "open", *ACTIONS) if action in by_action]
+    order = [action for action in ("warm-up", "open", *ACTIONS, "reconnect", "reload") if action in by_action]
     table(
         ["change", *columns],
         [timing_row(action, by_action[action]) for action in order],
-        "Runs by change (warm-up: one session, every page once; open: a session's first load; neither is a "
-        "re-render above)",
+        "Runs by change (warm-up: one session a worker, every page once; open: a session's first load; "
+        "reconnect: a change that found its worker lost, to the view shown again by a live one; none of these "
+        "is a re-render above)",
     )
 
     rows = [[name, f"{mb:.0f}"] for name, mb in memory.items()]
@@ -504,6 +767,24 @@ def report(args, records: list[Record], wall: float, memory: dict, cpu: dict, lo
     rows = [[name, f"{seconds:.0f}", f"{seconds / wall:.2f}"] for name, seconds in cpu.items()]
     table(["CPU during the load", "s", "cores busy"], rows, f"CPU ({os.cpu_count()} cores)")
 
+    if "back" in result.events:
+        row = figures(result)
+        rows = [
+            ["seconds until the killed worker served again", f"{row['worker_back_after_s']:.1f}"],
+            ["readers' re-renders in that time", row["rerenders_while_down"]],
+            ["reconnects (readers of the lost worker)", row["reconnects"]],
+            ["errors seen by readers", len(errors)],
+        ]
+        table(["a worker killed (SIGKILL)", "value"], rows, f"A worker lost {args.kill_after:g} s into the load")
+    if "after" in result.events:
+        row = figures(result)
+        rows = [
+            ["the import's exit code", row["import_exit"]],
+            ["the import's time, s", f"{row['import_s']:.1f}" if row["import_s"] is not None else "-"],
+            ["every worker's next run shows the new figures", row["workers_show_the_import"]],
+            ["every worker shows the same", row["workers_agree"]],
+        ]
+        table(["an import while serving", "value"], rows, f"An incidents extract imported {args.import_after:g} s in")
     print(f"\nErrors: {len(errors)}")
     for (page, action, message), count in Counter((r.page, r.action, m) for r, m in errors).most_common(10):
         print(f"  {count:4d} x {page}, {action}: {message[:300]}")

@@ -4,7 +4,8 @@
 `python -m slutaskjut count-shootings boston FILE` (or `philadelphia FILE`: print a US city's shooting
 victims per year, counted from its open-data export, as rows of data/us_city_yearly.csv; see us_cities.py),
 `python -m slutaskjut cut-border FILE` (print Malmö's border, cut from a GeoJSON file of Sweden's municipalities,
-as data/geo/malmo_border.geojson; see border.py).
+as data/geo/malmo_border.geojson; see border.py),
+`python -m slutaskjut serve` (several workers behind HAProxy under supervisord; see serving.py).
 
 Exit 0 with a one-line summary; exit 2 with the problems listed as file, row, column and reason
 (the first 1,000 when there are more), or why the events could not be fetched or the database
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from slutaskjut import border, demo, paths, refresh, store, us_cities
+from slutaskjut import border, demo, paths, refresh, serving, store, us_cities
 from slutaskjut.extract_schema import DATASETS
 from slutaskjut.imports import configured_key, import_files
 from slutaskjut.load import ensure_database
@@ -45,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     counting.add_argument("city", choices=sorted(us_cities.EXPORTS))
     counting.add_argument("file", type=Path, metavar="FILE", help="the city's export, one row per victim")
+    serve = commands.add_parser("serve", help="start N workers behind HAProxy under supervisord")
+    serve.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="default: the number of cores")
+    serve.add_argument("--port", type=int, default=8501, help="the balancer's port (default 8501)")
+    serve.add_argument("--worker-port", type=int, default=8601, help="the first worker's port (default 8601)")
+    serve.add_argument("--bind", default="", help="the balancer's address (default: all)")
+    serve.add_argument("--folder", type=Path, default=serving.DEFAULT_FOLDER, help="configs and logs")
     cutting = commands.add_parser("cut-border", help="print Malmö's border as data/geo/malmo_border.geojson")
     cutting.add_argument("file", type=Path, metavar="FILE", help="a GeoJSON file of Sweden's municipalities")
     return parser
@@ -115,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             return _count(args)
         if args.command == "cut-border":
             return _cut_border(args)
+        if args.command == "serve":
+            serving.serve(args.workers, args.port, args.worker_port, args.folder, args.bind)
         return _import(args)
     except DataError as error:
         for problem in error.problems:

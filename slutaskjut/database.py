@@ -32,11 +32,32 @@ def _ensure(data_dir: str, db_path: str, stamp: tuple) -> None:
     ensure_database(Path(data_dir), Path(db_path))
 
 
+class ReadOnlyDatabase:
+    """The database file in a DuckDB instance of its own, attached read-only; each query takes a cursor.
+
+    Not duckdb.connect(path): DuckDB keeps one instance per path in a process while any connection to it is
+    open, so after an import swapped the file a new connect would go on reading the old one (seen under load,
+    tests/test_serving.py). One thread: a page's queries are small, a second thread per query cost more CPU
+    than it saved (bench/load.py), and the sessions already run in threads of their own.
+    """
+
+    def __init__(self, db_path: str):
+        self._con = duckdb.connect(config={"threads": 1})
+        self._con.execute(store.sql("attach_read_only"), {"path": db_path})
+        self._use = store.sql("use_read_only")
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor that names the file's tables without its name (a cursor starts in the in-memory catalog)."""
+        cursor = self._con.cursor()
+        cursor.execute(self._use)
+        return cursor
+
+
 # Keyed by the database file's stamp: an import swaps in a new file, and the next run
 # opens it (and queries it afresh) while sessions mid-run finish on the old one.
 @st.cache_resource(max_entries=1, show_spinner=False)
-def connection(db_path: str, db_stamp: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(db_path, read_only=True)
+def connection(db_path: str, db_stamp: str) -> ReadOnlyDatabase:
+    return ReadOnlyDatabase(db_path)
 
 
 def open_database(lang: str) -> Database:

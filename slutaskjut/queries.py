@@ -13,11 +13,15 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from slutaskjut.paths import IMPORTS_DIR, MODELS_DIR, QUERIES_DIR
+
+if TYPE_CHECKING:  # database.py imports Streamlit; this module is also the import's and the tests'
+    from slutaskjut.database import ReadOnlyDatabase
 
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 
@@ -61,8 +65,9 @@ def models() -> dict[str, Query]:
     return _read(MODELS_DIR)
 
 
-def run_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
-    """Run the named query with bound parameters on a cursor of its own."""
+def run_query(con: duckdb.DuckDBPyConnection | ReadOnlyDatabase, name: str, **params) -> pd.DataFrame:
+    """Run the named query with bound parameters on a cursor of its own (of a connection, or of the pages'
+    ReadOnlyDatabase)."""
     query = queries()[name]
     if set(params) != query.params:
         raise TypeError(f"query {name} takes {sorted(query.params)}, got {sorted(params)}")

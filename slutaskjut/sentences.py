@@ -30,18 +30,22 @@ def year_spans(years) -> str:
 def describe_trend(yearly: pd.DataFrame, value_column: str, lang: str) -> str:
     """One line per chart: first and last published value of each measure, and gaps."""
     decimals = 1 if value_column == "rate_per_100k" else 0
+    # the rows as records, each measure's in year order: filtering the frame once per measure cost more
+    by_measure: dict[str, list[dict]] = {}
+    for row in yearly.sort_values("year", kind="stable").to_dict("records"):
+        by_measure.setdefault(row["measure"], []).append(row)
     parts = []
     for measure in MEASURES:
-        rows = yearly[yearly["measure"] == measure].sort_values("year")
-        if rows.empty:
+        rows = by_measure.get(measure)
+        if not rows:
             continue
         label = t(f"measure.{measure}", lang)
-        published = rows[rows[value_column].notna()]
-        missing = rows.loc[rows[value_column].isna(), "year"]
-        if published.empty:
+        published = [row for row in rows if not fmt.is_missing(row[value_column])]
+        missing = [row["year"] for row in rows if fmt.is_missing(row[value_column])]
+        if not published:
             parts.append(t("trends.describe_none", lang, measure=label))
             continue
-        first, last = published.iloc[0], published.iloc[-1]
+        first, last = published[0], published[-1]
         values = {
             "measure": label,
             "first": fmt.qualified(first[value_column], lang, decimals=decimals, at_least=fmt.flagged(first)),
@@ -50,7 +54,7 @@ def describe_trend(yearly: pd.DataFrame, value_column: str, lang: str) -> str:
             "last_year": last["year"],
         }
         text = t("trends.describe_measure" if len(published) > 1 else "trends.describe_measure_one", lang, **values)
-        if len(missing):
+        if missing:
             text += f" ({t('trends.describe_missing', lang, years=year_spans(missing))})"
         parts.append(text)
     return "; ".join(parts) + "."

@@ -147,7 +147,8 @@ def write_database(db_path: Path, tables: dict[str, pd.DataFrame | pa.Table], da
             (new.con.from_arrow(table) if isinstance(table, pa.Table) else new.con.from_df(table)).create(name)
 
 
-def _sql(name: str) -> str:
+def sql(name: str) -> str:
+    """A statement of queries/store/ by its name."""
     return (STORE_DIR / f"{name}.sql").read_text()
 
 
@@ -167,8 +168,8 @@ def _connect(folder: Path, db_path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(folder / _NEW_FILE), config=config)
     try:
         if db_path.exists():
-            con.execute(_sql("attach_current"), {"path": str(db_path)})
-        con.execute(_sql("attach_staging"), {"path": str(folder / _STAGING_FILE)})
+            con.execute(sql("attach_current"), {"path": str(db_path)})
+        con.execute(sql("attach_staging"), {"path": str(folder / _STAGING_FILE)})
     except duckdb.Error:
         con.close()
         raise
@@ -177,7 +178,7 @@ def _connect(folder: Path, db_path: Path) -> duckdb.DuckDBPyConnection:
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     """The tables of an attached database; none when it is not attached."""
-    return [name for (name,) in con.execute(_sql("tables"), {"catalog": catalog}).fetchall()]
+    return [name for (name,) in con.execute(sql("tables"), {"catalog": catalog}).fetchall()]
 
 
 def _renamed(name: str, since: int) -> str:
@@ -250,11 +251,11 @@ def _commit(con: duckdb.DuckDBPyConnection, new_file: Path, db_path: Path, finge
         for model in models().values():
             con.sql(model.sql).create(model.name)
         if "build_info" not in _tables(con, _NEW_CATALOG):
-            con.execute(_sql("create_build_info"), {"fingerprint": fingerprint, "built_at": dt.datetime.now(dt.UTC)})
-        con.execute(_sql("create_schema_version"), {"version": SCHEMA_VERSION})
+            con.execute(sql("create_build_info"), {"fingerprint": fingerprint, "built_at": dt.datetime.now(dt.UTC)})
+        con.execute(sql("create_schema_version"), {"version": SCHEMA_VERSION})
         if db_path.exists():  # attached when there was one (under the lock, that has not changed)
-            con.execute(_sql("detach_current"))
-        con.execute(_sql("detach_staging"))
+            con.execute(sql("detach_current"))
+        con.execute(sql("detach_staging"))
         # close() swallows a failed final write and leaves the rows in the .wal: checkpoint here, where it raises
         con.checkpoint()
         written = _row_counts(con)

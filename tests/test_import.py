@@ -532,3 +532,17 @@ def test_a_database_written_before_schema_versions_is_rebuilt_and_imported_into_
     imported = rows(old, "incidents").query("import_id.notna()")
     assert sorted(imported["incident_id"]) == ["i1", "i100", "i101", "i102", "i2", "i3"]
     assert rows(old, "schema_version")["version"].tolist() == [store.SCHEMA_VERSION]
+
+
+def test_a_running_dashboard_reads_the_file_an_import_put_in_place(db, tmp_path):
+    """A page's connection (database.py) is opened by the file's stamp. A connection to the old file stays open
+    (other sessions' runs hold theirs): DuckDB must not hand the new stamp's connection that old file."""
+    from slutaskjut.database import connection
+
+    count = "select count(*) from incidents where incident_id = 'new'"
+    old = connection(str(db), store.stamp(db)).cursor()
+    assert old.execute(count).fetchone()[0] == 0
+    assert main(["import", "incidents", str(write_csv(tmp_path / "new.csv", [incident_row(incident_id="new")]))]) == 0
+    new = connection(str(db), store.stamp(db)).cursor()
+    assert new.execute(count).fetchone()[0] == 1
+    assert old.execute(count).fetchone()[0] == 0, "a run under way finishes on the file it opened"
