@@ -718,6 +718,9 @@ def summary_row(result: Result) -> list:
     ]
 
 
+MS_ROWS = (("median re-render, ms", "p50_ms"), ("95th percentile, ms", "p95_ms"), ("max, ms", "max_ms"))
+
+
 def report(args, result: Result) -> None:
     records, wall, memory, cpu, log_problems = (
         result.records,
@@ -727,19 +730,17 @@ def report(args, result: Result) -> None:
         result.log_problems,
     )
     print(f"\n== {result.served} ==")
+    summary = figures(result)
     rerenders = [record for record in records if record.action in ACTIONS]
-    times = [record.ms for record in rerenders if not math.isnan(record.ms)]
     errors = [(record, message) for record in records for message in record.errors]
-    p95 = percentile(times, 95) if times else math.nan
+    p95 = math.nan if summary["p95_ms"] is None else summary["p95_ms"]
     rows = [
         ["sessions", args.sessions],
         ["load time, s", f"{wall:.0f}"],
-        ["re-renders (filter and page changes)", len(times)],
-        ["re-renders per second", f"{len(times) / wall:.1f}"],
+        ["re-renders (filter and page changes)", summary["rerenders"]],
+        ["re-renders per second", f"{summary['rerenders'] / wall:.1f}"],
         ["errors (every run, the warm-up and first loads too)", len(errors)],
-        ["median re-render, ms", f"{statistics.median(times):.0f}" if times else "-"],
-        ["95th percentile, ms", f"{p95:.0f}"],
-        ["max, ms", f"{max(times):.0f}" if times else "-"],
+        *([name, "-" if summary[key] is None else f"{summary[key]:.0f}"] for name, key in MS_ROWS),
     ]
     table(["measure", "value"], rows, "Re-renders (from sending rerun_script to receiving its script_finished)")
 
@@ -768,21 +769,19 @@ def report(args, result: Result) -> None:
     table(["CPU during the load", "s", "cores busy"], rows, f"CPU ({os.cpu_count()} cores)")
 
     if "back" in result.events:
-        row = figures(result)
         rows = [
-            ["seconds until the killed worker served again", f"{row['worker_back_after_s']:.1f}"],
-            ["readers' re-renders in that time", row["rerenders_while_down"]],
-            ["reconnects (readers of the lost worker)", row["reconnects"]],
+            ["seconds until the killed worker served again", f"{summary['worker_back_after_s']:.1f}"],
+            ["readers' re-renders in that time", summary["rerenders_while_down"]],
+            ["reconnects (readers of the lost worker)", summary["reconnects"]],
             ["errors seen by readers", len(errors)],
         ]
         table(["a worker killed (SIGKILL)", "value"], rows, f"A worker lost {args.kill_after:g} s into the load")
     if "after" in result.events:
-        row = figures(result)
         rows = [
-            ["the import's exit code", row["import_exit"]],
-            ["the import's time, s", f"{row['import_s']:.1f}" if row["import_s"] is not None else "-"],
-            ["every worker's next run shows the new figures", row["workers_show_the_import"]],
-            ["every worker shows the same", row["workers_agree"]],
+            ["the import's exit code", summary["import_exit"]],
+            ["the import's time, s", f"{summary['import_s']:.1f}" if summary["import_s"] is not None else "-"],
+            ["every worker's next run shows the new figures", summary["workers_show_the_import"]],
+            ["every worker shows the same", summary["workers_agree"]],
         ]
         table(["an import while serving", "value"], rows, f"An incidents extract imported {args.import_after:g} s in")
     print(f"\nErrors: {len(errors)}")
