@@ -43,7 +43,11 @@ the session fills from its cache. An entry unused for the server's max_cached_me
 
 The memory figures are the server process's RSS (VmRSS) after the warm-up and at the end, and its peak
 (VmHWM). The CPU figures are the server's, this script's and every other process's during the load: the
-sessions share the machine's cores with the server, and so does any other work running at the time.
+sessions share the machine's cores with the server, and so does any other work running at the time. The
+server's CPU over the load divided by the runs completed gives its mean CPU per run (with several sessions,
+runs overlap). Its CPU per re-render, from rerun_script to script_finished, is measured with --sessions 1 only,
+against the server started here (one worker): runs then go one at a time, so the server's CPU in that span
+is the run's (a table by page; cpu_median_ms and cpu_p95_ms in --json).
 """
 
 from __future__ import annotations
@@ -297,6 +301,7 @@ class Record:
     action: str
     ms: float
     errors: list[str]
+    server_cpu_ms: float = math.nan  # measured with one session only (see load_and_change)
     ended: float = field(default_factory=time.monotonic)
 
 
@@ -334,8 +339,12 @@ async def _reconnect(url: str, cookie: str, deadline: float) -> tuple[ClientConn
             await asyncio.sleep(RECONNECT_DELAY_S)
 
 
-async def run_session(number: int, args, url: str, deadline: float, records: list[Record]) -> None:
+async def run_session(
+    number: int, args, url: str, deadline: float, records: list[Record], server_pid: int | None = None
+) -> None:
     """One reader: opens a random page, then changes filters until the deadline, all timed.
+
+    With `server_pid`, each change also records the server's CPU from sending it to its script_finished.
 
     When its websocket closes (a worker lost), it reconnects as the browser does and opens the view it had
     again (the view is in the URL): a "reconnect", timed from the change that found the connection closed to
@@ -360,6 +369,7 @@ async def run_session(number: int, args, url: str, deadline: float, records: lis
             change = session.next_change(rng)
             action = change.action
             started = time.perf_counter()
+            cpu_before = cpu_seconds(server_pid) if server_pid else math.nan
             try:
                 took, errors = await session.change(change)
             except ConnectionClosed:
@@ -368,8 +378,9 @@ async def run_session(number: int, args, url: str, deadline: float, records: lis
                 session.websocket, session.cache = websocket, {}
                 _, errors = await session.open(session.page_names.get(session.page_hash, ""), session.query_string)
                 took = (time.perf_counter() - started) * 1000
+            server_cpu_ms = (cpu_seconds(server_pid) - cpu_before) * 1000 if server_pid else math.nan
             page = session.page
-            records.append(Record(page, action, took, errors))
+            records.append(Record(page, action, took, errors, server_cpu_ms))
     except (TimeoutError, ConnectionClosed, OSError, InvalidStatus, InvalidHandshake) as error:
         timed_out = isinstance(error, TimeoutError)
         message = f"no script_finished within {RUN_TIMEOUT_S:.0f} s" if timed_out else repr(error)
@@ -390,13 +401,14 @@ async def warm_up(url: str) -> list[Record]:
     return records
 
 
-async def load(args, url: str) -> tuple[list[Record], float]:
-    """All the sessions; their records and the wall time they took."""
+async def load(args, url: str, server_pid: int | None = None) -> tuple[list[Record], float]:
+    """All the sessions; their records and the wall time they took (and the server's CPU per run, given its pid)."""
     records: list[Record] = []
     loop = asyncio.get_running_loop()
     start = loop.time()
     deadline = start + args.duration
-    await asyncio.gather(*(run_session(n, args, url, deadline, records) for n in range(args.sessions)))
+    sessions = (run_session(n, args, url, deadline, records, server_pid) for n in range(args.sessions))
+    await asyncio.gather(*sessions)
     return records, loop.time() - start
 
 
@@ -439,9 +451,11 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process, all its threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    """CPU time of a process, all its threads, ended ones too, to the nanosecond (Linux)."""
+    # The process's CPU clock, clock_getcpuclockid() in C: MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED). Not a sum
+    # over /proc/<pid>/task, which lists live threads only: Streamlit runs each script run in a thread that ends
+    # with it. Not /proc/<pid>/stat either, which counts 10 ms ticks.
+    return time.clock_gettime(((~pid) << 3) | 2)
 
 
 def machine_busy_seconds() -> float:
@@ -472,6 +486,13 @@ def timing_row(name: str, records: list[Record]) -> list:
         f"{max(times):.0f}",
         errors,
     ]
+
+
+def cpu_row(name: str, records: list[Record]) -> list:
+    cpu_ms = [record.server_cpu_ms for record in records if not math.isnan(record.server_cpu_ms)]
+    if not cpu_ms:
+        return [name, 0, "-", "-"]
+    return [name, len(cpu_ms), f"{statistics.median(cpu_ms):.0f}", f"{percentile(cpu_ms, 95):.0f}"]
 
 
 @dataclass
@@ -589,7 +610,9 @@ async def load_and_change(args, served: Served) -> tuple[list[Record], float, di
     if args.import_file:
         events["before"] = [await page_texts(url, IMPORT_PAGE) for url in served.workers]
         others.append(import_extract(args, args.import_after, events["import"]))
-    (records, wall), *_ = await asyncio.gather(load(args, served.url), *others)
+    # One session's runs go one at a time, so the server's CPU from a change to its script_finished is that run's.
+    server_pid = served.server.pid if served.server and args.sessions == 1 else None
+    (records, wall), *_ = await asyncio.gather(load(args, served.url, server_pid), *others)
     if args.import_file:  # every worker's next run: the new figures, the same on every worker
         events["after"] = [await page_texts(url, IMPORT_PAGE) for url in served.workers]
     return records, wall, events
@@ -686,6 +709,7 @@ def figures(result: Result) -> dict:
     """A result's figures, as --json writes them."""
     rerenders = [r for r in result.records if r.action in ACTIONS and not math.isnan(r.ms)]
     times = [r.ms for r in rerenders]
+    server_cpu = [r.server_cpu_ms for r in rerenders if not math.isnan(r.server_cpu_ms)]
     figures = {
         "served_by": result.served,
         "rerenders": len(times),
@@ -694,6 +718,8 @@ def figures(result: Result) -> dict:
         "p50_ms": statistics.median(times) if times else None,
         "p95_ms": percentile(times, 95) if times else None,
         "max_ms": max(times) if times else None,
+        "cpu_median_ms": statistics.median(server_cpu) if server_cpu else None,
+        "cpu_p95_ms": percentile(server_cpu, 95) if server_cpu else None,
     }
     if "back" in result.events:
         killed, back = result.events["killed"], result.events["back"]
@@ -748,8 +774,8 @@ def report(args, result: Result) -> None:
     by_page: dict[str, list[Record]] = {}
     for record in rerenders:
         by_page.setdefault(record.page, []).append(record)
-    order = [page for page in PAGES if page in by_page] + sorted(set(by_page) - set(PAGES))
-    table(["page", *columns], [timing_row(page, by_page[page]) for page in order], "Re-renders by the page shown")
+    pages = [page for page in PAGES if page in by_page] + sorted(set(by_page) - set(PAGES))
+    table(["page", *columns], [timing_row(page, by_page[page]) for page in pages], "Re-renders by the page shown")
     by_action: dict[str, list[Record]] = {}
     for record in records:
         by_action.setdefault(record.action, []).append(record)
@@ -766,7 +792,17 @@ def report(args, result: Result) -> None:
     if rows:
         table(["memory", "MB"], rows, "Server memory")
     rows = [[name, f"{seconds:.0f}", f"{seconds / wall:.2f}"] for name, seconds in cpu.items()]
+    runs = sum(record.action != "warm-up" and not math.isnan(record.ms) for record in records)
+    if "server" in cpu and runs:
+        at_once = "one at a time" if args.sessions == 1 else f"up to {args.sessions} at once"
+        rows.append([f"server, mean per run ({runs} runs, {at_once})", f"{cpu['server'] / runs * 1000:.0f} ms", ""])
     table(["CPU during the load", "s", "cores busy"], rows, f"CPU ({os.cpu_count()} cores)")
+    if summary["cpu_median_ms"] is not None:
+        rows = [cpu_row(page, by_page[page]) for page in pages]
+        overall = [f"{summary[key]:.0f}" for key in ("cpu_median_ms", "cpu_p95_ms")]
+        rows.append(["all re-renders", sum(row[1] for row in rows), *overall])
+        title = "Server CPU per re-render (one session: runs one at a time)"
+        table(["page", "runs", "median ms", "p95 ms"], rows, title)
 
     if "back" in result.events:
         rows = [

@@ -48,6 +48,7 @@ class Page:
         self._share = share  # the sidebar's place for the link to this view, filled by footer()
         self._shown: list[pd.DataFrame] = []
         self._extracts: list[pd.Series] = []
+        self._results: dict[tuple[str, str], pd.DataFrame] = {}
 
     @property
     def year_from(self) -> int:
@@ -61,7 +62,12 @@ class Page:
         return t(key, self.lang, **values)
 
     def _run(self, name: str, **params) -> pd.DataFrame:
-        return chokepoint.protected(self._database, name, params, partner=self.partner)
+        # A run asks for some results several times (extract_status, a table's sources): one cache read each,
+        # as a cache read copies the frame (no page changes a result in place).
+        key = (name, repr(sorted(params.items())))
+        if key not in self._results:
+            self._results[key] = chokepoint.protected(self._database, name, params, partner=self.partner)
+        return self._results[key]
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run a named query through the chokepoint (counts of people suppressed); its sources go into the footer."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import plotly.graph_objects as go
 import pytest
 import shipped
 from conftest import run_page
@@ -62,6 +63,15 @@ def test_every_chart_has_a_text_alternative_a_table_and_safe_colours(key):
         for trace in json.loads(chart.proto.spec)["data"]:
             colours = [trace.get("line", {}).get("color"), trace.get("marker", {}).get("color")]
             assert {colour.upper() for colour in colours if colour} <= OKABE_ITO | GREYS, (key, trace.get("name"))
+
+
+@pytest.mark.parametrize("key", list(PAGES))
+def test_every_chart_is_a_valid_plotly_figure(key):
+    """charts._figure skips plotly's validation on a page run; plotly validates what every page draws here."""
+    app = run_page(SCRIPTS[key], lang="sv", **{"from": "2011", "to": "2025", "scale": "rate_per_100k"})
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        assert go.Figure(spec).to_plotly_json()["data"] == go.Figure(spec, _validate=False).to_plotly_json()["data"]
 
 
 def test_trends_page_shows_the_yearly_table_and_notes():
