@@ -899,16 +899,17 @@ KIND_COLOURS = {"shooting": "#0072B2", "suspected_shooting": "#56B4E9", "explosi
 KIND_DASHES = {"shooting": "solid", "suspected_shooting": "dash", "explosion": "solid"}
 
 
-def _break_gaps(rows: pd.DataFrame) -> pd.DataFrame:
+def _break_gaps(rows: list[dict]) -> list[dict]:
     """The periods of one kind in order, with an empty row (no count) where periods are missing between two."""
     records, previous_end = [], None
-    for row in rows.sort_values("period_start").to_dict("records"):
+    for row in sorted(rows, key=lambda row: row["period_start"]):
         start = pd.Timestamp(row["period_start"])
         if previous_end is not None and start > previous_end + pd.Timedelta(days=1):
-            records.append({"period_start": previous_end + pd.Timedelta(days=1), "count": None, "is_partial": False})
+            gap_start = previous_end + pd.Timedelta(days=1)
+            records.append({"period_start": gap_start, "period": None, "count": None, "is_partial": False})
         records.append(row)
         previous_end = pd.Timestamp(row["period_end"])
-    return pd.DataFrame.from_records(records, columns=rows.columns)
+    return records
 
 
 def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
@@ -920,19 +921,22 @@ def period_figure(periods: pd.DataFrame, *, lang: str, title: str) -> go.Figure:
     line breaks over a gap rather than join its ends. A period the extract covers only in part
     (is_partial) has an open marker.
     """
-    kinds = [kind for kind in INCIDENT_KINDS if kind in set(periods["kind"])]
+    by_kind: dict[str, list[dict]] = {}
+    for record in periods.to_dict("records"):  # one conversion: a filter per kind costs more than all the rows
+        by_kind.setdefault(record["kind"], []).append(record)
+    kinds = [kind for kind in INCIDENT_KINDS if kind in by_kind]
     layout, annotations, plot_height = _panels([t(f"incident_kind.{kind}", lang) for kind in kinds], panel_height=150)
     data = []
     for row, kind in enumerate(kinds, start=1):
-        rows = _break_gaps(periods[periods["kind"] == kind])
-        partial = rows["is_partial"].fillna(False).astype(bool).tolist()
-        counts = [None if fmt.is_missing(count) else int(count) for count in rows["count"]]
+        rows = _break_gaps(by_kind[kind])
+        partial = [fmt.flagged(record, "is_partial") for record in rows]
+        counts = [None if fmt.is_missing(record["count"]) else int(record["count"]) for record in rows]
         data.append(
             {
                 "type": "scatter",
-                "x": rows["period_start"].tolist(),
+                "x": [record["period_start"] for record in rows],
                 "y": counts,
-                "customdata": rows["period"].tolist(),
+                "customdata": [record["period"] for record in rows],
                 "mode": "lines+markers",
                 "line": {"color": KIND_COLOURS[kind], "width": 2, "dash": KIND_DASHES[kind]},
                 "marker": {"size": 6, "symbol": ["circle-open" if p else "circle" for p in partial]},
@@ -1108,10 +1112,11 @@ def sparkline_figure(yearly: pd.DataFrame, measure: str, lang: str, title: str) 
     says so in words.
     """
     years = list(range(int(yearly["year"].min()), int(yearly["year"].max()) + 1)) if len(yearly) else []
-    rows = _by_measure(yearly).get(measure, yearly.iloc[:0])
-    by_year = {}  # a year's count and whether it is a lower bound, from its first row
-    for year, count, at_least in zip(rows["year"].tolist(), rows["count"].tolist(), _lower_bounds(rows), strict=True):
-        by_year.setdefault(year, (count, at_least))
+    by_year = {}  # a year's count and whether it is a lower bound, from its first row of the measure
+    columns = (yearly[column].tolist() for column in ("year", "measure", "count"))
+    for year, row_measure, count, at_least in zip(*columns, _lower_bounds(yearly), strict=True):
+        if row_measure == measure:
+            by_year.setdefault(year, (count, at_least))
     values = _gaps(by_year.get(year, (None, False))[0] for year in years)  # a year without a row is a gap
     lower_bounds = [by_year.get(year, (None, False))[1] for year in years]
     texts = [_value_text(value, lang, 0, at_least) for value, at_least in zip(values, lower_bounds, strict=True)]
