@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import duckdb
@@ -10,6 +11,7 @@ import pytest
 from conftest import extract_database
 from test_extract_views import incident, incidents
 
+from slutaskjut.chokepoint import ALL_YEARS
 from slutaskjut.queries import models, queries, run_query
 
 QUERY_NAMES = sorted(queries())
@@ -54,6 +56,29 @@ def test_query_returns_declared_columns_and_grain(request, name):
         assert not frame.duplicated(subset=grain).any(), f"{name}: more than one row per {grain}"
     else:
         assert len(frame) == 1
+
+
+RANGE_QUERIES = [name for name in QUERY_NAMES if "range_picks_rows_by" in queries()[name].description]
+
+
+def as_values(frame: pd.DataFrame) -> list[list]:
+    """A frame's rows as plain values, every missing one None (DuckDB types an all-empty column by its rows)."""
+    return [[None if pd.isna(value) else value for value in row] for row in frame.itertuples(index=False)]
+
+
+@pytest.mark.parametrize("name", RANGE_QUERIES)
+def test_a_range_only_chooses_rows_of_all_the_years(con, name):
+    """The pages read these queries once over all years and choose a range's rows (chokepoint.protected)."""
+    query = queries()[name]
+    assert "suppress" not in query.description, "suppression could depend on the rows a range leaves out"
+    column, params = query.description["range_picks_rows_by"], example_params(name)
+    every_year = run_query(con, name, **params | ALL_YEARS)
+    years = sorted(set(every_year[column]))
+    assert len(years) > 1, f"{name}: rows of more than one year to choose from"
+    for first, last in itertools.combinations_with_replacement(range(years[0] - 1, years[-1] + 2), 2):
+        in_range = every_year[every_year[column].between(first, last)]
+        own_query = run_query(con, name, **params | {"from_year": first, "to_year": last})
+        assert as_values(own_query) == as_values(in_range), (first, last)
 
 
 def test_model_has_declared_columns(con):
