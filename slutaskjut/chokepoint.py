@@ -25,6 +25,18 @@ def _query(db_path: str, db_stamp: str, name: str, params: dict, threshold: int)
     return privacy.protect(name, run_query(connection(db_path, db_stamp), name, **params), threshold)
 
 
+# Every year a query can hold: its result over all of them is the one a range's rows are chosen from.
+ALL_YEARS = {"from_year": 0, "to_year": 9999}
+
+
+@st.cache_resource(max_entries=1000, show_spinner=False)
+def _rows_in_range(db_path: str, db_stamp: str, name: str, params: dict, threshold: int) -> pd.DataFrame:
+    """The rows of a range, chosen from the query's result over all years (range_picks_rows_by)."""
+    column = queries()[name].description["range_picks_rows_by"]
+    every_year = _query(db_path, db_stamp, name, params | ALL_YEARS, threshold)
+    return every_year[every_year[column].between(params["from_year"], params["to_year"])].reset_index(drop=True)
+
+
 @st.cache_resource(max_entries=200, show_spinner=False)
 def _query_unsuppressed(db_path: str, db_stamp: str, name: str, params: dict) -> pd.DataFrame:
     return run_query(connection(db_path, db_stamp), name, **params)
@@ -33,10 +45,6 @@ def _query_unsuppressed(db_path: str, db_stamp: str, name: str, params: dict) ->
 def for_partners(name: str) -> bool:
     """True for a query whose description says `audience = "partners"`: public pages never run it."""
     return queries()[name].description.get("audience") == "partners"
-
-
-# Every year a query can hold: its result over all of them is the one a range's rows are chosen from.
-ALL_YEARS = {"from_year": 0, "to_year": 9999}
 
 
 def protected(database: Database, name: str, params: dict, *, partner: bool = False) -> pd.DataFrame:
@@ -49,11 +57,8 @@ def protected(database: Database, name: str, params: dict, *, partner: bool = Fa
     """
     if for_partners(name) and not partner:
         raise PermissionError(f"query {name} is for partner pages only")
-    column = queries()[name].description.get("range_picks_rows_by")
-    if column is None:
-        return _query(database.path, database.stamp, name, params, privacy.min_count()).copy(deep=False)
-    every_year = _query(database.path, database.stamp, name, params | ALL_YEARS, privacy.min_count())
-    return every_year[every_year[column].between(params["from_year"], params["to_year"])].reset_index(drop=True)
+    read = _rows_in_range if "range_picks_rows_by" in queries()[name].description else _query
+    return read(database.path, database.stamp, name, params, privacy.min_count()).copy(deep=False)
 
 
 def unsuppressed(database: Database, name: str, params: dict) -> pd.DataFrame:
