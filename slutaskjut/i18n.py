@@ -7,6 +7,7 @@ A text is Markdown written by the project; the values filled into it are not, so
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -35,10 +36,14 @@ def in_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
     `label_sv`, `label_en` become `label` holding the text of `lang`.
     """
-    other = [language for language in LANGUAGES if language != lang]
-    suffix = f"_{lang}"
-    dropped = [c for c in frame.columns if any(c.endswith(f"_{o}") for o in other)]
-    renamed = {c: c.removesuffix(suffix) for c in frame.columns if c.endswith(suffix)}
-    if not dropped and not renamed:  # most frames: nothing to copy
+    kept = language_columns(frame.columns, lang)
+    if list(kept) == list(frame.columns):  # most frames: nothing to copy
         return frame
-    return frame.drop(columns=dropped).rename(columns=renamed)
+    return frame[list(kept.values())].set_axis(list(kept), axis=1)
+
+
+def language_columns(columns: Iterable[str], lang: str) -> dict[str, str]:
+    """The columns in_language keeps, each under the name it gives it: `label` for label_sv in Swedish,
+    label_en left out (the later column where two would get one name)."""
+    others = tuple(f"_{other}" for other in LANGUAGES if other != lang)
+    return {column.removesuffix(f"_{lang}"): column for column in columns if not column.endswith(others)}

@@ -16,14 +16,17 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from slutaskjut import fmt, markdown, privacy
+from slutaskjut import fmt, markdown, privacy, tables
 from slutaskjut.extract_schema import DATASETS
-from slutaskjut.i18n import in_language, t
+from slutaskjut.i18n import t
 from slutaskjut.queries import models, queries
 from slutaskjut.readers import POLICE_SOURCE
 
 Run = Callable[..., pd.DataFrame]
 _AS_OF_COLUMNS = ("as_of", "data_runs_to")
+# The columns of a source the footer reads, and of an extract's status a chart image's lines read
+_SOURCE_COLUMNS = ("publisher", "title", "kind", "date_published", "date_accessed", "notes", "url")
+_STATUS_COLUMNS = ("dataset", "is_synthetic", "sources", "last_date")
 
 
 @functools.cache
@@ -44,14 +47,16 @@ def extracts_read(name: str) -> tuple[str, ...]:
 
 
 def source_ids(frames: Sequence[pd.DataFrame]) -> list[str]:
-    """Every value of every column ending in source_id."""
+    """Every value of every column ending in source_id. (A column is read as a list, what is missing
+    skipped there: pandas 3's dropna takes a millisecond a call.)"""
     return sorted(
         {
             value
             for frame in frames
             for column in frame.columns
             if column.endswith("source_id")
-            for value in frame[column].dropna()
+            for value in frame[column].tolist()
+            if not fmt.is_missing(value)
         }
     )
 
@@ -64,22 +69,20 @@ def runs_to(frames: Sequence[pd.DataFrame]):
             for frame in frames
             for column in _AS_OF_COLUMNS
             if column in frame.columns
-            for value in frame[column].dropna()
+            for value in frame[column].tolist()
+            if not fmt.is_missing(value)
         ),
         default=None,
     )
 
 
-def extract_key(status: pd.Series) -> str:
+def extract_key(status: pd.Series | dict) -> str:
     """What an extract's rows are, as the last part of the keys of its texts: synthetic demonstration
-    data, the events the police published (among its sources), or a partner's extract."""
+    data, the events the police published (among its sources), or a partner's extract. `status` is a
+    row of `extract_status`, a Series or a dict (tables.rows)."""
     if status["is_synthetic"]:
         return "synthetic_extract"
     return "police_extract" if POLICE_SOURCE in str(status["sources"]) else "extract"
-
-
-def _sources(run: Run, ids: list[str], lang: str) -> pd.DataFrame:
-    return in_language(run("sources", source_ids=ids), lang)
 
 
 def chart_lines(frames: Sequence[pd.DataFrame], lang: str, run: Run) -> tuple[str, str]:
@@ -93,11 +96,11 @@ def chart_lines(frames: Sequence[pd.DataFrame], lang: str, run: Run) -> tuple[st
     publication date of the latest source.
     """
     ids = source_ids(frames)
-    sources = _sources(run, ids, lang) if ids else None
-    names = list(dict.fromkeys(sources["publisher"])) if sources is not None else []
+    sources = tables.rows(run("sources", source_ids=ids), ("publisher", "date_published"), lang) if ids else []
+    names = list(dict.fromkeys(source["publisher"] for source in sources))
     datasets = list(dict.fromkeys(dataset for frame in frames for dataset in frame.attrs.get("extracts", ())))
-    statuses = run("extract_status").set_index("dataset").loc[datasets]
-    for dataset, status in statuses.iterrows():
+    statuses = _statuses(run, datasets)
+    for dataset, status in statuses.items():
         key = f"image.{extract_key(status)}"
         names.append(t(key, lang, dataset=t(f"extract.{dataset}", lang), sources=status["sources"]))
     source_line = ""
@@ -105,14 +108,22 @@ def chart_lines(frames: Sequence[pd.DataFrame], lang: str, run: Run) -> tuple[st
         source_line = t("image.source" if len(names) == 1 else "image.sources", lang, sources="; ".join(names))
     latest = runs_to(frames)
     if latest is None:
-        ends = [status["last_date"] for dataset, status in statuses.iterrows() if dataset != "interventions"]
+        ends = [status["last_date"] for dataset, status in statuses.items() if dataset != "interventions"]
         if "interventions" in datasets:
             ends += [end for frame in frames if "period_end" in frame.columns for end in frame["period_end"]]
         latest = max((pd.Timestamp(end) for end in ends if not fmt.is_missing(end)), default=None)
     if latest is not None:
         return source_line, t("image.runs_to", lang, date=fmt.date(latest, lang))
-    published = [] if sources is None else sources["date_published"].dropna().tolist()
+    published = [source["date_published"] for source in sources if not fmt.is_missing(source["date_published"])]
     return source_line, t("image.published", lang, date=fmt.date(max(published), lang)) if published else ""
+
+
+def _statuses(run: Run, datasets: list[str]) -> dict[str, dict]:
+    """The status of each of `datasets` (its row of `extract_status`); no query for none."""
+    if not datasets:
+        return {}
+    by_dataset = {status["dataset"]: status for status in tables.rows(run("extract_status"), _STATUS_COLUMNS)}
+    return {dataset: by_dataset[dataset] for dataset in datasets}
 
 
 def footer(shown: Sequence[pd.DataFrame], extracts: Sequence[pd.Series], lang: str, run: Run) -> None:
@@ -128,23 +139,24 @@ def footer(shown: Sequence[pd.DataFrame], extracts: Sequence[pd.Series], lang: s
     if not ids and not extracts:
         st.caption(t("footer.no_sources", lang))
         return
-    for source in _sources(run, ids, lang).itertuples():
+    sources = tables.rows(run("sources", source_ids=ids), _SOURCE_COLUMNS, lang) if ids else []
+    for source in sources:
         details = [
-            fmt.date(source.date_published, lang),
-            t(f"footer.{source.kind}", lang),
-            t("footer.accessed", lang, date=fmt.date(source.date_accessed, lang)),
+            fmt.date(source["date_published"], lang),
+            t(f"footer.{source['kind']}", lang),
+            t("footer.accessed", lang, date=fmt.date(source["date_accessed"], lang)),
         ]
         line = t(
             "footer.source",
             lang,
-            publisher=source.publisher,
-            title=source.title,
+            publisher=source["publisher"],
+            title=source["title"],
             details=markdown.join(", ", [detail for detail in details if detail]),
         )
-        if not fmt.is_missing(source.notes):
-            line += " " + markdown.escape(source.notes)
-        if not fmt.is_missing(source.url):
-            line += " " + markdown.link(source.url)
+        if not fmt.is_missing(source["notes"]):
+            line += " " + markdown.escape(source["notes"])
+        if not fmt.is_missing(source["url"]):
+            line += " " + markdown.link(source["url"])
         st.markdown(f"- {line}")
     latest = runs_to(shown)
     if latest is not None:

@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import pandas as pd
 
 from slutaskjut import exports, fmt, markdown, privacy
 from slutaskjut.columns import Meaning, label, meaning
-from slutaskjut.i18n import in_language, t, texts
+from slutaskjut.i18n import in_language, language_columns, t, texts
 
 SOURCE_COLUMN = "source_id"  # the one column of the sources on screen, headed as source_id is
 # The columns that say which row it is and the figure after them stay in view when a table scrolls
@@ -62,17 +63,39 @@ class OnScreen:
     row_height: int | None
 
 
-def _source_name(source, lang: str) -> str:
+def rows(frame: pd.DataFrame, columns: Iterable[str | None], lang: str | None = None) -> list[dict]:
+    """The rows of `frame` as dicts of those of `columns` it has (None and absent ones are left out), each
+    value as Series.tolist gives it (NA, NaN and NaT stay missing); with `lang`, the columns named as
+    i18n.in_language names them ("note" holds note_sv in Swedish).
+
+    For the small frames of a page: pandas 3 takes about a millisecond a call, whatever the rows, for
+    per-row access (itertuples, to_dict("records"), iterrows) and for in_language, and some hundredths
+    of one to read a column as a list, which is all this does, once for each column it needs."""
+    read = language_columns(frame.columns, lang) if lang else {column: column for column in frame.columns}
+    names = [name for name in dict.fromkeys(columns) if name in read]
+    if not names:
+        return [{} for _ in range(len(frame))]
+    lists = [frame[read[name]].tolist() for name in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*lists, strict=True)]
+
+
+def _source_name(source: dict, lang: str) -> str:
     """A source as a table names it: its publisher and the date it was published, where known."""
-    published = fmt.date(source.date_published, lang)
-    return f"{source.publisher}, {published}" if published else str(source.publisher)
+    published = fmt.date(source["date_published"], lang)
+    return f"{source['publisher']}, {published}" if published else str(source["publisher"])
 
 
 def _code(column: Meaning, value, lang: str) -> str:
-    for pattern in column.codes:
+    return _code_text(column.codes, value, lang, privacy.min_count())
+
+
+# A code has a few values, in row after row and run after run; typed, since True == 1 but "x.True" != "x.1".
+@functools.lru_cache(maxsize=4096, typed=True)
+def _code_text(codes: tuple[str, ...], value, lang: str, min_count: int) -> str:
+    for pattern in codes:
         key = pattern.format(value)
         if key in texts():
-            return markdown.plain(t(key, lang, min_count=fmt.count(privacy.min_count(), lang)))
+            return markdown.plain(t(key, lang, min_count=fmt.count(min_count, lang)))
     return str(value)
 
 
@@ -111,11 +134,10 @@ def _value(column: Meaning, value, lang: str, row: dict) -> str:
     return str(value)
 
 
-def _cell(column: str, lang: str, row: dict) -> str:
+def _cell(column: str, about: Meaning, lang: str, row: dict) -> str:
     flag = privacy.flag_of(row, column)
     if flag:  # hidden for privacy: "fewer than 3", never the number
         return privacy.marker(flag, lang)
-    about = meaning(column)
     if fmt.is_missing(row[column]):
         return markdown.plain(t(about.missing, lang)) if about.missing else ""
     return _value(about, row[column], lang, row)
@@ -143,27 +165,38 @@ def _screen_columns(columns: list[str]) -> list[str]:
     ]
 
 
+def _columns_read(columns: list[str]) -> Iterable[str | None]:
+    """The columns the cells of `columns` read: each one, its privacy flag and the flags of how its figure reads."""
+    for column in columns:
+        about = meaning(column)
+        yield from (column, privacy.flag_column(column), about.lower_bound, about.approximate)
+
+
+def _texts(frame: pd.DataFrame, columns: list[str], lang: str, sources: pd.DataFrame | None) -> dict[str, list[str]]:
+    """The cells of for_display, a list of texts under each header."""
+    source_rows = [] if sources is None else rows(sources, ["source_id", "publisher", "date_published"])
+    names = {source["source_id"]: _source_name(source, lang) for source in source_rows}
+    source_columns = [column for column in columns if meaning(column).format == "source"]
+    records = rows(frame, _columns_read(columns), lang)
+    cells = {}
+    for column in _screen_columns(columns):
+        if column == SOURCE_COLUMN and source_columns:
+            cells[column] = [_sources_cell(source_columns, names, lang, row) for row in records]
+        else:
+            about = meaning(column)
+            cells[column] = [_cell(column, about, lang, row) for row in records]
+    headers = [label(column, lang) for column in cells]
+    if len(set(headers)) < len(headers):
+        raise ValueError(f"two columns of {list(cells)} have the same header in {lang}: {headers}")
+    return dict(zip(headers, cells.values(), strict=True))
+
+
 def for_display(
     frame: pd.DataFrame, columns: list[str], lang: str, sources: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The rows as text in `lang`, headed by the columns' labels; the sources (their source_id columns)
     in one column, named by `sources` (the `sources` query's rows for them)."""
-    names = {} if sources is None else {source.source_id: _source_name(source, lang) for source in sources.itertuples()}
-    source_columns = [column for column in columns if meaning(column).format == "source"]
-    records = in_language(frame, lang).to_dict("records")
-    cells = {
-        column: [
-            _sources_cell(source_columns, names, lang, row)
-            if column == SOURCE_COLUMN and source_columns
-            else _cell(column, lang, row)
-            for row in records
-        ]
-        for column in _screen_columns(columns)
-    }
-    headers = [label(column, lang) for column in cells]
-    if len(set(headers)) < len(headers):
-        raise ValueError(f"two columns of {list(cells)} have the same header in {lang}: {headers}")
-    return pd.DataFrame(dict(zip(headers, cells.values(), strict=True)), index=range(len(records)))
+    return pd.DataFrame(_texts(frame, columns, lang, sources), index=range(len(frame)))
 
 
 @functools.cache
@@ -203,17 +236,17 @@ def row_height(lines: int) -> int | None:
     return None if lines <= 1 else max(_WRAPPING_ROW, math.ceil(_FONT_SIZE + _LINE * (lines - 1) + _ROW_PADDING))
 
 
-def _width(column: str, header: str, cells: pd.Series) -> int:
+def _width(column: str, header: str, cells: list[str]) -> int:
     """Pixels for a column: its header whole, and its longest text or, for a longer one, the width its
     format allows (the text wraps)."""
-    values = max((text_width(str(cell)) for cell in cells), default=0) + _PADDING
+    values = max((text_width(cell) for cell in cells), default=0) + _PADDING
     widest = _WIDEST.get(meaning(column).format, _WIDEST_OTHER)
     return math.ceil(max(_NARROWEST, text_width(header) + _PADDING, min(values, widest)))
 
 
-def _lines(cells: pd.Series, width: int) -> int:
+def _lines(cells: list[str], width: int) -> int:
     room = width - _PADDING
-    return max((wrapped_lines(text, width) for text in map(str, cells) if text_width(text) > room), default=1)
+    return max((wrapped_lines(text, width) for text in cells if text_width(text) > room), default=1)
 
 
 def _pinned(columns: list[str]) -> list[str]:
@@ -230,11 +263,12 @@ def _pinned(columns: list[str]) -> list[str]:
     return pinned
 
 
-def column_config(shown: pd.DataFrame, columns: list[str], lang: str) -> dict[str, dict]:
-    """st.dataframe's column_config for a table of `for_display`: widths, the pinned columns, figures to
-    the right, and each header's description as its tooltip. Keyed by the headers of `shown`."""
+def column_config(shown: dict[str, list[str]], columns: list[str], lang: str) -> dict[str, dict]:
+    """st.dataframe's column_config for a table of `for_display`, given as its texts under each header:
+    widths, the pinned columns, figures to the right, and each header's description as its tooltip.
+    Keyed by the headers of `shown`."""
     screen = _screen_columns(columns)
-    headers = dict(zip(screen, shown.columns, strict=True))
+    headers = dict(zip(screen, shown, strict=True))
     widths = {column: _width(column, headers[column], shown[headers[column]]) for column in screen}
     pinned = _pinned(screen)
     keys = [column for column in pinned if meaning(column).key]
@@ -249,7 +283,7 @@ def column_config(shown: pd.DataFrame, columns: list[str], lang: str) -> dict[st
         if column in pinned:
             continue
         cells = shown[headers[column]]
-        longest = max((text_width(str(cell)) for cell in cells), default=0)
+        longest = max((text_width(cell) for cell in cells), default=0)
         widths[column] = max(widths[column], math.ceil(longest / _MOST_LINES + _PADDING))  # no fewer lines than that
         while _lines(cells, widths[column]) > _MOST_LINES:
             widths[column] += 20
@@ -266,16 +300,16 @@ def column_config(shown: pd.DataFrame, columns: list[str], lang: str) -> dict[st
     return config
 
 
-def _row_height(shown: pd.DataFrame, config: dict[str, dict]) -> int | None:
+def _row_height(shown: dict[str, list[str]], config: dict[str, dict]) -> int | None:
     return row_height(max((_lines(shown[header], column["width"]) for header, column in config.items()), default=1))
 
 
 def on_screen(frame: pd.DataFrame, columns: list[str], lang: str, sources: pd.DataFrame | None = None) -> OnScreen:
     """The table as st.dataframe shows it (for_display) with its column_config. `sources` holds the rows
     of the `sources` query for the table's source ids (None when it has no source column)."""
-    shown = for_display(frame, columns, lang, sources)
+    shown = _texts(frame, columns, lang, sources)
     config = column_config(shown, columns, lang)
-    return OnScreen(shown, config, _row_height(shown, config))
+    return OnScreen(pd.DataFrame(shown, index=range(len(frame))), config, _row_height(shown, config))
 
 
 def for_download(frame: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFrame:
