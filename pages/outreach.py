@@ -27,19 +27,15 @@ if len(rounds):
     st.header(view.t("outreach.rounds"))
 for (round_id, label), stages in rounds.groupby(["round_id", "label"], sort=False):
     figure = charts.funnel_figure(stages, lang=view.lang, title=view.t("outreach.funnel_title", round=label))
-    view.chart(
-        figure,
-        sentences.describe_funnel(outreach[outreach["round_id"] == round_id], view.lang),
-        stages,
-        columns,
-        f"funnel_{round_id}",
-    )
+    # a round's stages are all of its rows: its activity and label come from outreach_rounds, one row a round
+    view.chart(figure, sentences.describe_funnel(stages, view.lang), stages, columns, f"funnel_{round_id}")
 
 # Reports and totals since the start, in the order they were published: how the outreach grew
 reports = localised[localised["activity"].isin(["call_ins_and_notifications", "programme_total"])]
 for (round_id, label), figures in reports.groupby(["round_id", "label"], sort=False):
     st.subheader(markdown.escape(label))
-    for column, row in zip(st.columns(len(figures)), figures.itertuples(), strict=True):
+    cards = sentences.records(figures, ["stage", "count", "unit", "is_lower_bound", "is_approximate"])
+    for column, row in zip(st.columns(len(figures)), cards, strict=True):
         count = sentences.stage_count(row, view.lang)
         # a card of its own, not st.metric: a metric cuts a long stage name or figure with an ellipsis
         column.container(border=True).markdown(

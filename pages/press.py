@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import streamlit as st
 
 from slutaskjut import charts, exports, fmt, images, markdown, press_pack, sentences, tables
@@ -36,8 +37,10 @@ changes = view.query("changes_by_year", **years)
 milestones = view.query("milestones", **years)
 sources = view.query("sources", source_ids=view.source_ids())
 
-key_figures_by_language = {
-    lang: sentences.press_sentences(
+
+def key_figures_in(lang: str) -> pd.DataFrame:
+    """The key figures as sentences, their topic, source and date in `lang`."""
+    return sentences.press_sentences(
         yearly=yearly,
         provisional=provisional,
         change=change,
@@ -49,9 +52,9 @@ key_figures_by_language = {
         sweden=sweden,
         shares=shares,
     )
-    for lang in LANGUAGES
-}
-key_figures = key_figures_by_language[view.lang]
+
+
+key_figures = key_figures_in(view.lang)  # the other language's only for the pack, made when it is clicked
 sentence_columns = ["figure", "topic", "swedish", "english", "source", "source_date"]
 
 downloads = {
@@ -179,7 +182,7 @@ def pack() -> bytes:
     return press_pack.build(
         lang=view.lang,
         years=years_text,
-        sentences=key_figures_by_language,
+        sentences={lang: key_figures_in(lang) for lang in LANGUAGES},
         tables=download_tables(),
         workbook_name=workbook_name,
         charts=pack_charts,
@@ -225,19 +228,20 @@ copy_button(
 )
 
 
+copy_label, copied_label = view.t("clipboard.copy"), view.t("clipboard.copied")  # the same on every card
+
+
 def sentence_card(row, number: int) -> None:
     """A sentence, and under it a button that copies the sentence beside its topic, source and date."""
     with st.container(border=True, gap="small"):
         st.markdown(markdown.escape(row.sentence))
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            copy_button(
-                row.sentence, view.t("clipboard.copy"), f"copy_sentence_{number}", done_label=view.t("clipboard.copied")
-            )
+            copy_button(row.sentence, copy_label, f"copy_sentence_{number}", done_label=copied_label)
             st.caption(view.t("press.sentence_source", topic=row.topic, source=row.source, date=row.source_date))
 
 
 st.header(view.t("press.sentences"))
-rows = list(key_figures.itertuples())
+rows = sentences.records(key_figures, ["sentence", "topic", "source", "source_date"])
 for number, row in enumerate(rows[:NEWEST]):
     sentence_card(row, number)
 if len(rows) > NEWEST:

@@ -59,13 +59,14 @@ def contact_funnels(view, contacts: pd.DataFrame, prefix: str = "") -> None:
         st.info(view.t("outreach_extract.no_rounds", years=fmt.year_range(view.year_from, view.year_to)))
         return
     totals = in_language(contacts[contacts["is_round_total"]].iloc[::-1], view.lang)  # the latest round first
-    names = [_round_name(row, view.lang) for row in totals.itertuples()]
+    rounds = sentences.records(totals, ["round_id", "round", "kind", "period_start", "period_end"])
+    names = [_round_name(row, view.lang) for row in rounds]
     named = totals.assign(round=names)
     st.subheader(view.t("outreach_extract.rounds"))
     view.table(named, ROUND_COLUMNS, f"{prefix}contact_rounds")
 
     # A round is its id and kind (an extract may use one id for both), as the downloads name it.
-    keys = [f"{round_id}_{kind}" for round_id, kind in zip(totals["round_id"], totals["kind"], strict=True)]
+    keys = [f"{row.round_id}_{row.kind}" for row in rounds]
     titles = {
         key: view.t(
             "outreach_extract.funnel_title",
@@ -75,7 +76,7 @@ def contact_funnels(view, contacts: pd.DataFrame, prefix: str = "") -> None:
         )
         if isinstance(row.round, str)
         else name
-        for key, name, row in zip(keys, names, totals.itertuples(), strict=True)
+        for key, name, row in zip(keys, names, rounds, strict=True)
     }
     chosen = view.choice(
         "round", keys, view.t("outreach_extract.choose_round"), format_func=titles.get, widget=st.selectbox

@@ -6,14 +6,23 @@ texts.toml, so each sentence exists in Swedish and English.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import functools
+from types import SimpleNamespace
 
 import pandas as pd
 
-from slutaskjut import fmt, maps, markdown, privacy
+from slutaskjut import fmt, maps, markdown, privacy, tables
 from slutaskjut.extract_schema import FOLLOW_UPS, INCIDENT_KINDS
-from slutaskjut.i18n import in_language, t
-from slutaskjut.schema import MEASURES
+from slutaskjut.i18n import t
+from slutaskjut.schema import LANGUAGES, MEASURES
+
+
+def records(frame: pd.DataFrame, columns) -> list[SimpleNamespace]:
+    """The rows of a small frame (tables.rows: a column read at a time), each with `columns` as attributes
+    (those the frame lacks left out), as the sentences read rows."""
+    return [SimpleNamespace(**row) for row in tables.rows(frame, columns)]
 
 
 def year_spans(years) -> str:
@@ -30,28 +39,29 @@ def year_spans(years) -> str:
 def describe_trend(yearly: pd.DataFrame, value_column: str, lang: str) -> str:
     """One line per chart: first and last published value of each measure, and gaps."""
     decimals = 1 if value_column == "rate_per_100k" else 0
-    # the rows as records, each measure's in year order: filtering the frame once per measure cost more
-    by_measure: dict[str, list[dict]] = {}
-    for row in yearly.sort_values("year", kind="stable").to_dict("records"):
-        by_measure.setdefault(row["measure"], []).append(row)
+    # each measure's rows in year order (sorted is stable): filtering the frame once per measure cost more
+    by_measure: dict[str, list[SimpleNamespace]] = {}
+    rows = records(yearly, ["year", "measure", value_column, "is_lower_bound"])
+    for row in sorted(rows, key=lambda row: row.year):
+        by_measure.setdefault(row.measure, []).append(row)
     parts = []
     for measure in MEASURES:
         rows = by_measure.get(measure)
         if not rows:
             continue
         label = t(f"measure.{measure}", lang)
-        published = [row for row in rows if not fmt.is_missing(row[value_column])]
-        missing = [row["year"] for row in rows if fmt.is_missing(row[value_column])]
+        published = [row for row in rows if not fmt.is_missing(getattr(row, value_column))]
+        missing = [row.year for row in rows if fmt.is_missing(getattr(row, value_column))]
         if not published:
             parts.append(t("trends.describe_none", lang, measure=label))
             continue
         first, last = published[0], published[-1]
         values = {
             "measure": label,
-            "first": fmt.qualified(first[value_column], lang, decimals=decimals, at_least=fmt.flagged(first)),
-            "first_year": first["year"],
-            "last": fmt.qualified(last[value_column], lang, decimals=decimals, at_least=fmt.flagged(last)),
-            "last_year": last["year"],
+            "first": fmt.qualified(getattr(first, value_column), lang, decimals=decimals, at_least=fmt.flagged(first)),
+            "first_year": first.year,
+            "last": fmt.qualified(getattr(last, value_column), lang, decimals=decimals, at_least=fmt.flagged(last)),
+            "last_year": last.year,
         }
         text = t("trends.describe_measure" if len(published) > 1 else "trends.describe_measure_one", lang, **values)
         if missing:
@@ -67,7 +77,7 @@ def describe_benchmarks(
         ", ",
         (
             t("benchmarks.describe_us", lang, city=row.city, pct=fmt.percent(row.quoted_change_pct, lang))
-            for row in us_results.itertuples()
+            for row in records(us_results, ["city", "quoted_change_pct"])
         ),
     )
     label = t(f"measure_lower.{measure}", lang)
@@ -86,22 +96,25 @@ def describe_benchmarks(
 
 def describe_city_series(series: pd.DataFrame, value_column: str, lang: str) -> str:
     """The city series chart in one line: each city's first and last value, what it counts, missing years."""
+    by_city: dict[str, list[SimpleNamespace]] = {}  # in the order of each city's first row
+    for row in records(series, ["city", "year", "unit", value_column]):
+        by_city.setdefault(row.city, []).append(row)
     parts = []
-    for city, rows in series.groupby("city", sort=False):
-        shown = rows[rows[value_column].notna()]
-        if shown.empty:
+    for city, rows in by_city.items():
+        shown = [row for row in rows if not fmt.is_missing(getattr(row, value_column))]
+        if not shown:
             continue
-        first, last = shown.iloc[0], shown.iloc[-1]
+        first, last = shown[0], shown[-1]
         values = {
             "city": city,
-            "unit": t(f"unit.{first['unit']}", lang),
-            "first": fmt.number(first[value_column], lang, 1),
-            "first_year": first["year"],
-            "last": fmt.number(last[value_column], lang, 1),
-            "last_year": last["year"],
+            "unit": t(f"unit.{first.unit}", lang),
+            "first": fmt.number(getattr(first, value_column), lang, 1),
+            "first_year": first.year,
+            "last": fmt.number(getattr(last, value_column), lang, 1),
+            "last_year": last.year,
         }
         text = t("benchmarks.describe_city" if len(shown) > 1 else "benchmarks.describe_city_one", lang, **values)
-        missing = set(range(first["year"], last["year"] + 1)) - set(shown["year"])
+        missing = set(range(first.year, last.year + 1)) - {row.year for row in shown}
         if missing:  # both catalogue texts, their values escaped already
             text = markdown.Markdown(f"{text} ({t('benchmarks.describe_missing', lang, years=year_spans(missing))})")
         parts.append(text)
@@ -116,14 +129,21 @@ def source_comparison_summary(comparison: pd.DataFrame, lang: str) -> str:
     if comparison.empty:
         return t("benchmarks.comparison_none", lang)
     total = fmt.count(len(comparison), lang)
-    differs = comparison[comparison["other_minus_shown"].fillna(1) != 0]  # no figure shown: differs too
-    if differs.empty:
+    differs = [
+        row
+        for row in records(comparison, ["city", "year", "other_minus_shown"])
+        if fmt.is_missing(row.other_minus_shown) or row.other_minus_shown != 0  # no figure shown: differs too
+    ]
+    if not differs:
         return t("benchmarks.comparison_same", lang, total=total)
+    years_by_city: dict[str, set] = {}
+    for row in differs:
+        years_by_city.setdefault(row.city, set()).add(row.year)
     where = markdown.join(
         "; ",
         (
-            t("benchmarks.comparison_where", lang, city=city, years=year_spans(set(rows["year"])))
-            for city, rows in differs.groupby("city")
+            t("benchmarks.comparison_where", lang, city=city, years=year_spans(years))
+            for city, years in sorted(years_by_city.items())
         ),
     )
     return t("benchmarks.comparison_summary", lang, differs=fmt.count(len(differs), lang), total=total, where=where)
@@ -134,10 +154,17 @@ def stage_count(row, lang: str) -> str:
     return fmt.qualified(row.count, lang, at_least=fmt.flagged(row), about=fmt.flagged(row, "is_approximate"))
 
 
+# What a published stage's sentence reads of its row (stage_count reads count and the flags).
+_STAGE_COLUMNS = ["step", "stage", "count", "is_lower_bound", "is_approximate", "share_of_first_step_pct"]
+
+
 def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
-    stages = in_language(stages, lang).sort_values("step")
+    """A round's funnel in one line: each stage's count and share of the first, in step order."""
+    # the round's name: label_sv or label_en, or label in a frame in one language already (i18n.in_language)
+    label = next(column for column in (f"label_{lang}", "label") if column in stages.columns)
+    rows = sorted(records(stages, [*_STAGE_COLUMNS, label]), key=lambda row: row.step)
     steps = []
-    for row in stages.itertuples():
+    for row in rows:
         values = {"stage": t(f"stage.{row.stage}", lang), "count": stage_count(row, lang)}
         if row.step > 1 and not fmt.is_missing(row.share_of_first_step_pct):
             steps.append(
@@ -145,7 +172,7 @@ def describe_funnel(stages: pd.DataFrame, lang: str) -> str:
             )
         else:
             steps.append(t("outreach.describe_step", lang, **values))
-    return t("outreach.describe_funnel", lang, round=stages["label"].iloc[0], steps=markdown.join(", ", steps))
+    return t("outreach.describe_funnel", lang, round=getattr(rows[0], label), steps=markdown.join(", ", steps))
 
 
 def contact_follow_ups(round_total: pd.Series) -> list[str]:
@@ -179,14 +206,17 @@ def latest_figures(latest: pd.DataFrame, last_published, lang: str) -> str:
     """Which year is the latest with a published whole-year figure, per measure where they differ, and when
     the figures were last updated. `latest` is change_to_latest_year's rows up to the last year,
     `last_published` figures_last_published's date (None when unknown)."""
-    published = latest[latest["year"].notna()]
-    years = sorted({int(year) for year in published["year"]}, reverse=True)
+    measures_by_year: dict[int, set[str]] = {}
+    for row in records(latest, ["year", "measure"]):
+        if not fmt.is_missing(row.year):
+            measures_by_year.setdefault(int(row.year), set()).add(row.measure)
+    years = sorted(measures_by_year, reverse=True)
     if len(years) == 1:
         text = t("overview.latest_year", lang, year=years[0])
     else:
         parts = []
         for year in years:
-            measures = set(published.loc[published["year"] == year, "measure"])
+            measures = measures_by_year[year]
             names = [t(f"measure_lower.{measure}", lang) for measure in MEASURES if measure in measures]
             parts.append(t("overview.latest_for", lang, year=year, measures=markdown.join(", ", names)))
         text = t("overview.latest_years", lang, years=markdown.join("; ", parts))
@@ -232,25 +262,27 @@ def headline_card(row: pd.Series, year_to: int, lang: str) -> dict:
 
 def overview_summary(change: pd.DataFrame, project_start: str | None, lang: str) -> str:
     """Two sentences: the change in shootings, and what it can and cannot tell."""
-    shootings = change[change["measure"] == "shootings"]
+    columns = ["measure", "year", "base_year", "change_pct", "change_count", "count_year", "count_base"]
+    columns += ["is_lower_bound_year", "is_lower_bound_base"]
+    shootings = [row for row in records(change, columns) if row.measure == "shootings"]
     first = t("overview.summary_missing", lang, year="?", base_year="?")
-    if len(shootings):
-        row = shootings.iloc[0]
-        values = {"year": row["year"], "base_year": row["base_year"]}
-        if fmt.is_missing(row["change_pct"]):
+    if shootings:
+        row = shootings[0]
+        values = {"year": row.year, "base_year": row.base_year}
+        if fmt.is_missing(row.change_pct):
             first = t("overview.summary_missing", lang, **values)
         else:
             key = (
                 "summary_same"
-                if row["change_count"] == 0
-                else ("summary_fewer" if row["change_count"] < 0 else "summary_more")
+                if row.change_count == 0
+                else ("summary_fewer" if row.change_count < 0 else "summary_more")
             )
             first = t(
                 f"overview.{key}",
                 lang,
-                count=fmt.qualified(row["count_year"], lang, at_least=fmt.flagged(row, "is_lower_bound_year")),
-                count_base=fmt.qualified(row["count_base"], lang, at_least=fmt.flagged(row, "is_lower_bound_base")),
-                pct=fmt.percent(abs(row["change_pct"]), lang),
+                count=fmt.qualified(row.count_year, lang, at_least=fmt.flagged(row, "is_lower_bound_year")),
+                count_base=fmt.qualified(row.count_base, lang, at_least=fmt.flagged(row, "is_lower_bound_base")),
+                pct=fmt.percent(abs(row.change_pct), lang),
                 **values,
             )
     if project_start is None:
@@ -258,11 +290,11 @@ def overview_summary(change: pd.DataFrame, project_start: str | None, lang: str)
     return f"{first} {t('overview.summary_cause', lang, start=project_start)}"
 
 
-def _source_fields(source: dict, lang: str) -> tuple[str, str]:
-    """A source's name and date as a sentence cites them; `source` is a row of the sources query."""
-    name = t("sentence.source", lang, publisher=source["publisher"], title=source["title"])
-    date = fmt.date(source["date_published"], lang) or t(
-        "sentence.undated", lang, accessed=fmt.date(source["date_accessed"], lang)
+def _source_fields(source, lang: str) -> tuple[str, str]:
+    """A source's name and date as a sentence cites them; `source` is a row of the sources query (records)."""
+    name = t("sentence.source", lang, publisher=source.publisher, title=source.title)
+    date = fmt.date(source.date_published, lang) or t(
+        "sentence.undated", lang, accessed=fmt.date(source.date_accessed, lang)
     )
     return name, date
 
@@ -366,7 +398,17 @@ def _share_figure(row, lang: str) -> str:
     return fmt.percent(row.share_pct, lang, decimals=1)
 
 
-def _figure_day(row, source: dict) -> str:
+# What the press sentences, their figures and days (_figure_day) read of a row: a row has only these (records).
+_PRESS_COLUMNS = [
+    *_STAGE_COLUMNS,
+    *("source_id", "malmo_source_id", "as_of", "period_end", "year", "published", "measure", "unit"),
+    *("base_year", "count_year", "count_base", "change_count", "change_pct", "share_pct", "malmo_count"),
+    *("national_count", "city", "quoted_change_pct", "study"),
+    *(f"{column}_{lang}" for column in ("quoted_outcome", "metric", "label", "finding") for lang in LANGUAGES),
+]
+
+
+def _figure_day(row, source) -> str:
     """The day a sentence's figure runs to, as ISO text to sort by: its as_of, the end of its period or year,
     else when the finding or, for a US result, its source was published ("" when undated)."""
     for column in ("as_of", "period_end"):
@@ -376,7 +418,7 @@ def _figure_day(row, source: dict) -> str:
     year = getattr(row, "year", None)
     if not fmt.is_missing(year):
         return f"{int(year)}-12-31"
-    for published in (getattr(row, "published", None), source["date_published"]):
+    for published in (getattr(row, "published", None), source.date_published):
         if not fmt.is_missing(published):
             return str(published)
     return ""
@@ -404,48 +446,57 @@ def press_sentences(
 
     `sweden` (sweden_by_year) and `shares` (malmo_share_of_sweden) add Sweden's figures, every source's,
     and Malmö's share of them; a share names the national source and Malmö's."""
+    # topic, frame, sentence, figure, and the column without which a row makes no sentence (a year not published,
+    # a change not computed)
     groups = [
-        ("press.topic_yearly", yearly[yearly["count"].notna()], _yearly_sentence, _count_figure),
-        ("press.topic_provisional", provisional, _provisional_sentence, _count_figure),
-        ("press.topic_change", change[change["change_pct"].notna()], _change_sentence, _change_figure),
-        ("press.topic_us", us_results, _us_sentence, _us_figure),
-        ("press.topic_outreach", outreach, _outreach_sentence, stage_count),
-        ("press.topic_finding", findings, _finding_sentence, _no_figure),
+        ("press.topic_yearly", yearly, _yearly_sentence, _count_figure, "count"),
+        ("press.topic_provisional", provisional, _provisional_sentence, _count_figure, None),
+        ("press.topic_change", change, _change_sentence, _change_figure, "change_pct"),
+        ("press.topic_us", us_results, _us_sentence, _us_figure, None),
+        ("press.topic_outreach", outreach, _outreach_sentence, stage_count, None),
+        ("press.topic_finding", findings, _finding_sentence, _no_figure, None),
     ]
     if sweden is not None:
-        groups.append(("press.topic_sweden", sweden, _sweden_sentence, _count_figure))
+        groups.append(("press.topic_sweden", sweden, _sweden_sentence, _count_figure, None))
     if shares is not None:
-        groups.append(("press.topic_share", shares, _share_sentence, _share_figure))
-    by_id = sources.set_index("source_id").to_dict("index")
-    records, days = [], []
-    for topic, frame, sentence, figure in groups:
-        for row in frame.itertuples():
-            source, date = _source_fields(by_id[row.source_id], lang)
-            publisher = by_id[row.source_id]["publisher"]
-            if malmo_source_id := getattr(row, "malmo_source_id", None):
-                malmo, _ = _source_fields(by_id[malmo_source_id], lang)
-                source = t("sentence.two_sources", lang, national=source, malmo=malmo)
-                publisher = t(
-                    "sentence.two_sources", lang, national=publisher, malmo=by_id[malmo_source_id]["publisher"]
-                )
-            texts = {
-                "topic": t(topic, lang),
-                "figure": figure(row, lang) or "",
-                "sentence": sentence(row, lang),
-                "swedish": sentence(row, "sv"),
-                "english": sentence(row, "en"),
-                "source": source,
-                "publisher": publisher,
-                "source_date": date,
-            }
-            records.append(
-                {column: markdown.plain(text) for column, text in texts.items()} | {"source_id": row.source_id}
+        groups.append(("press.topic_share", shares, _share_sentence, _share_figure, None))
+    source_columns = ["source_id", "publisher", "title", "date_published", "date_accessed"]
+    by_id = {source.source_id: source for source in records(sources, source_columns)}
+
+    @functools.cache  # a few sources are cited many times
+    def cited(source_id: str, malmo_source_id: str | None) -> dict[str, str]:
+        """A sentence's source, publisher and source_date as plain text; a share cites Malmö's source beside it."""
+        source, date = _source_fields(by_id[source_id], lang)
+        publisher = by_id[source_id].publisher
+        if malmo_source_id:
+            malmo, _ = _source_fields(by_id[malmo_source_id], lang)
+            source = t("sentence.two_sources", lang, national=source, malmo=malmo)
+            publisher = t("sentence.two_sources", lang, national=publisher, malmo=by_id[malmo_source_id].publisher)
+        texts = {"source": source, "publisher": publisher, "source_date": date}
+        return {column: markdown.plain(text) for column, text in texts.items()}
+
+    table_rows, days = [], []
+    for topic, frame, sentence, figure, needed in groups:
+        topic = markdown.plain(t(topic, lang))
+        for row in records(frame, _PRESS_COLUMNS):
+            if needed and fmt.is_missing(getattr(row, needed)):
+                continue
+            by_language = {language: markdown.plain(sentence(row, language)) for language in LANGUAGES}
+            table_rows.append(
+                {
+                    "topic": topic,
+                    "figure": markdown.plain(figure(row, lang) or ""),
+                    "sentence": by_language[lang],
+                    "swedish": by_language["sv"],
+                    "english": by_language["en"],
+                }
+                | cited(row.source_id, getattr(row, "malmo_source_id", None))
+                | {"source_id": row.source_id}
             )
             days.append(_figure_day(row, by_id[row.source_id]))
+    newest_first = sorted(range(len(days)), key=days.__getitem__, reverse=True)  # stable: ties keep their order
     columns = ["topic", "figure", "sentence", "swedish", "english", "source", "publisher", "source_date", "source_id"]
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    newest_first = sorted(range(len(records)), key=days.__getitem__, reverse=True)  # stable: ties keep their order
-    return frame.iloc[newest_first].reset_index(drop=True)
+    return pd.DataFrame.from_records([table_rows[index] for index in newest_first], columns=columns)
 
 
 def citation(lang: str, day: dt.date, url: str | None, *, as_text: bool) -> str:
@@ -459,15 +510,12 @@ def citation(lang: str, day: dt.date, url: str | None, *, as_text: bool) -> str:
     return markdown.plain(text) if as_text else text
 
 
-def _spreads(rows: pd.DataFrame, column: str, text, lang: str) -> str:
+def _spreads(values_by_year: dict, text, lang: str) -> str:
     """Each year's value, or the range from the lowest to the highest source where several give one:
-    "2017 281–324 (2 sources)". `text` formats one value."""
+    "2017 281–324 (2 sources)". `values_by_year` holds each year's values given, `text` formats one value."""
     parts = []
-    for year, values in rows.groupby("year")[column]:
-        values = values.dropna()
-        if values.empty:
-            continue
-        low, high = values.min(), values.max()
+    for year, values in sorted(values_by_year.items()):
+        low, high = min(values), max(values)
         if low == high:
             parts.append(t("trends.describe_one_source", lang, year=year, value=text(low)))
         else:
@@ -477,7 +525,13 @@ def _spreads(rows: pd.DataFrame, column: str, text, lang: str) -> str:
 
 
 def _by_measure(frame: pd.DataFrame, column: str, text, lang: str) -> str:
-    """Per measure, the spreads of its years (_spreads), in the order of MEASURES."""
+    """Per measure with a value given, the spreads of its years (_spreads), in the order of MEASURES."""
+    # each measure's values given by year, read in one pass rather than a filter of the frame per measure
+    given: dict[str, dict] = {}
+    for row in records(frame, ["measure", "year", column]):
+        value = getattr(row, column)
+        if not fmt.is_missing(value):
+            given.setdefault(row.measure, {}).setdefault(row.year, []).append(value)
     return markdown.join(
         "; ",
         (
@@ -485,10 +539,10 @@ def _by_measure(frame: pd.DataFrame, column: str, text, lang: str) -> str:
                 "trends.describe_sweden_measure",
                 lang,
                 measure=t(f"measure.{measure}", lang),
-                years=_spreads(frame[frame["measure"] == measure], column, text, lang),
+                years=_spreads(given[measure], text, lang),
             )
             for measure in MEASURES
-            if frame.loc[frame["measure"] == measure, column].notna().any()
+            if measure in given
         ),
     )
 
@@ -512,24 +566,29 @@ def describe_shares(shares: pd.DataFrame, years: str, lang: str) -> str:
 
 def describe_periods(periods: pd.DataFrame, grain: str, years: str, lang: str) -> str:
     """One line for the chart of incidents_by_period: per kind its total, peak and empty periods."""
+    # each kind's periods, read once rather than a filter per kind (a count is never missing: none is 0)
+    by_kind: dict[str, list[SimpleNamespace]] = {}
+    for row in records(periods, ["kind", "period", "count"]):
+        by_kind.setdefault(row.kind, []).append(row)
     parts = []
     for kind in INCIDENT_KINDS:
-        rows = periods[periods["kind"] == kind]
-        if rows.empty:
+        rows = by_kind.get(kind)
+        if not rows:
             continue
-        if rows["count"].max() == 0:  # no peak to name
+        counts = [row.count for row in rows]
+        if max(counts) == 0:  # no peak to name
             parts.append(t("trends.describe_kind_none", lang, kind=t(f"incident_kind.{kind}", lang)))
             continue
-        peak = rows.loc[rows["count"].idxmax()]
+        peak = rows[counts.index(max(counts))]  # the first period with the most
         parts.append(
             t(
                 "trends.describe_kind",
                 lang,
                 kind=t(f"incident_kind.{kind}", lang),
-                total=fmt.count(rows["count"].sum(), lang),
-                peak=fmt.count(peak["count"], lang),
-                period=peak["period"],
-                zero=fmt.count((rows["count"] == 0).sum(), lang),
+                total=fmt.count(sum(counts), lang),
+                peak=fmt.count(peak.count, lang),
+                period=peak.period,
+                zero=fmt.count(counts.count(0), lang),
             )
         )
     return t(f"trends.describe_periods_{grain}", lang, years=years) + ": " + "; ".join(parts) + "."
@@ -537,7 +596,7 @@ def describe_periods(periods: pd.DataFrame, grain: str, years: str, lang: str) -
 
 def reconciliation_summary(reconciliation: pd.DataFrame, lang: str) -> str:
     """'2 of 20 yearly figures differ and 18 match.', and what could not be compared."""
-    statuses = reconciliation["status"].value_counts()
+    statuses = collections.Counter(reconciliation["status"])  # value_counts costs a millisecond
     text = t(
         "trends.reconciliation_summary",
         lang,
