@@ -250,7 +250,11 @@ class Session:
     def next_change(self, rng: random.Random) -> Change:
         """A change drawn at random: see the module's docstring."""
         action = rng.choices(list(ACTIONS), weights=list(ACTIONS.values()))[0]
-        choices = [key for key, widget in self.widgets.items() if widget.kind != "slider" and key != "lang"]
+        choices = [  # a page's own choices with another option to take (a choice can have one option only)
+            key
+            for key, widget in self.widgets.items()
+            if widget.kind != "slider" and key != "lang" and len(widget.options) > 1
+        ]
         if action == "choice" and not choices:
             action = "years"
         if action in ("years", "language") and not {"years", "lang"} <= set(self.widgets):
