@@ -302,6 +302,8 @@ def what_a_visitor_sees(page: Page, url: str) -> dict:
     expect(page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink")).to_have_count(len(PAGES))
     expect(page.get_by_role("heading", name="Sources")).to_be_visible()  # the footer: the run has ended
     expect(page.locator("[data-testid=stApp][data-test-script-state=notRunning]")).to_be_attached()
+    for chart in page.get_by_test_id("stPlotlyChart").all():  # drawn: plotly draws after the run has ended
+        expect(chart.locator(".gtitle").first).not_to_have_text("")
     # the path itself is left out: Streamlit moves an unknown address to / about a second after the run, or not
     return {
         "query": urllib.parse.urlsplit(page.url).query,
