@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from slutaskjut import charts, exports, fmt, images, markdown, press_pack, sentences, tables
-from slutaskjut.clipboard import copy_button
+from slutaskjut import charts, exports, fmt, images, press_pack, sentences, tables
+from slutaskjut.clipboard import copy_button, copy_cards
 from slutaskjut.frame import page
 from slutaskjut.i18n import in_language
 from slutaskjut.schema import LANGUAGES
@@ -228,26 +228,21 @@ copy_button(
 )
 
 
-copy_label, copied_label = view.t("clipboard.copy"), view.t("clipboard.copied")  # the same on every card
-
-
-def sentence_card(row, number: int) -> None:
-    """A sentence, and under it a button that copies the sentence beside its topic, source and date."""
-    with st.container(border=True, gap="small"):
-        st.markdown(markdown.escape(row.sentence))
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            copy_button(row.sentence, copy_label, f"copy_sentence_{number}", done_label=copied_label)
-            st.caption(view.t("press.sentence_source", topic=row.topic, source=row.source, date=row.source_date))
+def sentence_cards(rows, key: str) -> None:
+    """Each sentence, and under it a button that copies it beside its topic, source and date."""
+    cards = [
+        (row.sentence, view.t("press.sentence_source", topic=row.topic, source=row.source, date=row.source_date))
+        for row in rows
+    ]
+    copy_cards(cards, view.t("clipboard.copy"), key, done_label=view.t("clipboard.copied"))
 
 
 st.header(view.t("press.sentences"))
 rows = sentences.records(key_figures, ["sentence", "topic", "source", "source_date"])
-for number, row in enumerate(rows[:NEWEST]):
-    sentence_card(row, number)
+sentence_cards(rows[:NEWEST], "sentences_newest")
 if len(rows) > NEWEST:
     with st.expander(view.t("press.more_sentences", count=fmt.count(len(rows) - NEWEST, view.lang))):
-        for number, row in enumerate(rows[NEWEST:], start=NEWEST):
-            sentence_card(row, number)
+        sentence_cards(rows[NEWEST:], "sentences_more")
 with st.expander(view.t("press.sentences_table")):
     view.table(key_figures, ["figure", "sentence", "publisher", "source_date"], "key_figures")
 

@@ -49,11 +49,42 @@ def test_the_text_reaches_the_browser_as_json_data_only(text):
     )
 
 
+def cards_app(text: str) -> AppTest:
+    """A script with cards of a text and a note, both from the URL."""
+
+    def script():
+        import streamlit as st
+
+        from slutaskjut.clipboard import copy_cards
+
+        copy_cards([(st.query_params["text"], st.query_params["text"])], "Kopiera", "cards_test", done_label="Kopierat")
+
+    app = AppTest.from_function(script)
+    app.query_params["text"] = text
+    return app.run()
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_the_cards_texts_reach_the_browser_as_json_data_only(text):
+    app = cards_app(text)
+    assert not app.exception
+    (cards,) = app.get("bidi_component")
+    assert json.loads(cards.proto.json) == {
+        "label": "Kopiera",
+        "done": "Kopierat",
+        "cards": [{"text": text, "note": markdown.plain(text)}],
+    }
+    assert (cards.proto.html_content, cards.proto.js_content) == (clipboard._CARDS_HTML, clipboard._CARDS_JS)
+
+
 def test_the_code_puts_values_in_as_text_only():
     # textContent and value only: no API that parses a string as markup or code
+    code = clipboard._JS + clipboard._HTML + clipboard._CARDS_JS + clipboard._CARDS_HTML
     for parser in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(", "srcdoc"):
-        assert parser not in clipboard._JS and parser not in clipboard._HTML
-    assert re.findall(r"\.(textContent|value) = data\.\w+", clipboard._JS)
+        assert parser not in code
+    # a card's text and note, and a button's labels, go in as text
+    assert re.findall(r"\.textContent = card\.(\w+)", clipboard._CARDS_JS) == ["text", "note"]
+    assert set(re.findall(r"\.textContent = (label|done);", clipboard._COPY_JS)) == {"label", "done"}
 
 
 def test_catalogue_labels_are_given_as_plain_text():

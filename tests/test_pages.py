@@ -137,7 +137,8 @@ def test_press_page_sentences_and_downloads():
     app = run_page("pages/press.py", lang="en", **{"from": "2017", "to": "2020"})
     sentences = app.dataframe[0].value
     assert "In 2017, there were 65 shootings in Malmö." in sentences["Sentence"].tolist()
-    assert "In 2017, there were 65 shootings in Malmö." in [markdown.plain(m.value) for m in app.markdown]
+    cards = [card for part in app.get("bidi_component") for card in json.loads(part.proto.json).get("cards", [])]
+    assert "In 2017, there were 65 shootings in Malmö." in [card["text"] for card in cards], "on a card, to copy"
     downloads = app.get("download_button")
     assert len(downloads) >= 10  # the key-figure table, the press pack, the workbook and a CSV per table
     (pack,) = [button for button in downloads if button.proto.id.endswith("-download_press_pack")]

@@ -18,14 +18,16 @@ from slutaskjut.schema import MEASURES
 
 
 def copy_buttons(app) -> dict[str, dict]:
-    """The copy buttons by key: what each copies and its labels."""
+    """The copy components by key: what each copies and its labels (the sentences' cards: each card's)."""
     return {button.proto.id.rsplit("-", 1)[1]: json.loads(button.proto.json) for button in app.get("bidi_component")}
 
 
-def sentence_buttons(app) -> list[dict]:
-    buttons = copy_buttons(app)
-    numbers = sorted(int(key.removeprefix("copy_sentence_")) for key in buttons if key.startswith("copy_sentence_"))
-    return [buttons[f"copy_sentence_{number}"] for number in numbers]
+def sentence_cards(app) -> list[dict]:
+    """The sentences' cards in the order shown, the newest first, then those one click away; each with its
+    component's labels."""
+    components = copy_buttons(app)
+    parts = [components[key] for key in ("sentences_newest", "sentences_more") if key in components]
+    return [{**card, "label": part["label"], "done": part["done"]} for part in parts for card in part["cards"]]
 
 
 @pytest.fixture(scope="module")
@@ -41,18 +43,16 @@ def test_each_sentence_has_a_copy_button_with_exactly_its_text_and_its_source_an
     columns = ("figure", "sentence", "publisher", "source_date")
     figure, sentence, publisher, date = (label(column, lang) for column in columns)
     assert list(table.columns) == [figure, sentence, publisher, date], "four narrow columns, the figure first"
-    buttons = sentence_buttons(app)
-    assert [button["text"] for button in buttons] == table[sentence].tolist(), "a button per sentence, in order"
-    assert {(button["label"], button["done"]) for button in buttons} == {
+    cards = sentence_cards(app)
+    assert [card["text"] for card in cards] == table[sentence].tolist(), "a card per sentence, in order"
+    assert {(card["label"], card["done"]) for card in cards} == {
         (t("clipboard.copy", lang), t("clipboard.copied", lang))
     }
-    shown = [markdown.plain(element.value) for element in app.markdown]
     source = markdown.plain(t("press.sentence_source", lang, topic="", source="", date="")).split(",")[0]
-    captions = [markdown.plain(element.value) for element in app.caption if source in element.value]
-    assert len(captions) == len(table), "a source line under each sentence, in the same order"
-    for (_, sentence, publisher, date), caption in zip(table.itertuples(index=False), captions, strict=True):
-        assert sentence in shown, "the sentence is on the page as it is copied"
-        assert publisher.split(";")[0] in caption and caption.endswith(f", {date}"), sentence
+    for (_, sentence, publisher, date), card in zip(table.itertuples(index=False), cards, strict=True):
+        # the card shows the text its button copies (clipboard.copy_cards), and the source line beside it
+        assert source in card["note"], sentence
+        assert publisher.split(";")[0] in card["note"] and card["note"].endswith(f", {date}"), sentence
 
 
 def yearly_sentence(year: int, measure: str) -> str | None:
@@ -62,7 +62,7 @@ def yearly_sentence(year: int, measure: str) -> str | None:
 
 def test_the_newest_figures_come_first(press):
     first, last = shipped.default_years()
-    copied = [button["text"] for button in sentence_buttons(press["sv"])]
+    copied = [card["text"] for card in sentence_cards(press["sv"])]
     assert copied[0] in {yearly_sentence(last, measure) for measure in MEASURES}, "a figure of the last year first"
     shootings = [yearly_sentence(year, "shootings") for year in range(last, first - 1, -1)]
     positions = [copied.index(sentence) for sentence in shootings if sentence]
