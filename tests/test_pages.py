@@ -25,6 +25,9 @@ def texts_of(app) -> str:
     parts = [markdown.plain(e.value) for kind in kinds for e in getattr(app, kind)]
     parts += [markdown.plain(f"{m.label} {m.value} {m.delta}") for m in app.metric]
     parts += [frame.value.to_string() for frame in app.dataframe]
+    # the press page's sentences and their source lines, drawn by a component (clipboard.copy_cards)
+    cards = [json.loads(part.proto.json).get("cards", []) for part in app.get("bidi_component")]
+    parts += [f"{card['text']}\n{card['note']}" for part in cards for card in part]
     return "\n".join(str(part) for part in parts)
 
 
