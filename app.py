@@ -103,7 +103,12 @@ if base is not None:
 
 st.header(view.t("overview.help_title"))
 help_lines = in_language(view.query("help_lines"), view.lang)
-for purpose, lines in help_lines.groupby("purpose", sort=False):
-    st.markdown(view.t("overview.help_line", purpose=purpose, contacts=markdown.join(" · ", lines["contact"])))
+# a paragraph a purpose, all in one element: an element a purpose costs a render each
+purposes = [
+    view.t("overview.help_line", purpose=purpose, contacts=markdown.join(" · ", lines["contact"]))
+    for purpose, lines in help_lines.groupby("purpose", sort=False)
+]
+if purposes:
+    st.markdown("\n\n".join(purposes))
 
 view.footer()

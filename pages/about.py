@@ -13,8 +13,11 @@ st.write(view.t("about.intro"))
 definitions = in_language(view.query("definitions"), view.lang)
 for kind, heading in (("definition", "about.definitions"), ("caveat", "about.caveats")):
     st.header(view.t(heading))
-    for row in definitions[definitions["kind"] == kind].itertuples():
-        st.markdown(view.t("about.definition", title=row.title, text=row.text))
+    rows = definitions[definitions["kind"] == kind].itertuples()
+    # a paragraph a row, all in one element: an element a row costs a render each
+    paragraphs = [view.t("about.definition", title=row.title, text=row.text) for row in rows]
+    if paragraphs:
+        st.markdown("\n\n".join(paragraphs))
 
 st.header(view.t("about.updated"))
 updated = view.query("figures_last_updated")

@@ -48,6 +48,7 @@ view.chart(
 )
 
 st.header(view.t("benchmarks.studies"))
+studies = []  # a paragraph a study, all in one element: an element a study costs a render each
 for row in localised.itertuples():
     period = row.study_period if isinstance(row.study_period, str) else view.t("benchmarks.period_unknown")
     study = view.t(
@@ -61,7 +62,9 @@ for row in localised.itertuples():
         design=row.design,
     )
     caveat = view.t("benchmarks.study_caveat", caveat=row.caveat) if isinstance(row.caveat, str) else None
-    st.markdown(f"{study} {caveat}" if caveat else study)
+    studies.append(f"{study} {caveat}" if caveat else study)
+if studies:
+    st.markdown("\n\n".join(studies))
 
 st.header(view.t("benchmarks.review"))
 findings = in_language(view.query("evaluation_findings"), view.lang).set_index("finding_id")["finding"]

@@ -133,8 +133,8 @@ def footer(shown: Sequence[pd.DataFrame], extracts: Sequence[pd.Series], lang: s
         st.caption(privacy.note(lang))
     st.divider()
     st.header(t("footer.sources", lang))
-    for status in extracts:
-        st.markdown(f"- {_extract_line(status, lang)}")
+    # one Markdown list for all the lines, extracts first: one element, not one a line (each costs a render)
+    lines = [_extract_line(status, lang) for status in extracts]
     ids = source_ids(shown)
     if not ids and not extracts:
         st.caption(t("footer.no_sources", lang))
@@ -157,7 +157,9 @@ def footer(shown: Sequence[pd.DataFrame], extracts: Sequence[pd.Series], lang: s
             line += " " + markdown.escape(source["notes"])
         if not fmt.is_missing(source["url"]):
             line += " " + markdown.link(source["url"])
-        st.markdown(f"- {line}")
+        lines.append(line)
+    if lines:
+        st.markdown("\n".join(f"- {line}" for line in lines))
     latest = runs_to(shown)
     if latest is not None:
         st.caption(t("footer.runs_to", lang, date=fmt.date(latest, lang)))

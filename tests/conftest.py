@@ -113,6 +113,12 @@ def run_page(
     return app.run()
 
 
+def footer_lines(app: AppTest) -> list[str]:
+    """The lines of the footer's list of sources and extracts as written (Markdown), in order: one Markdown
+    element holds them all, a "- **…" line each."""
+    return [line for element in app.markdown for line in element.value.splitlines() if line.startswith("- **")]
+
+
 def extract_database(path: Path, **extracts: pd.DataFrame) -> Path:
     """A database at `path` with the shipped published data and exactly the given extract rows.
 

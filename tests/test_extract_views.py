@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 import shipped
-from conftest import extract_database, run_page
+from conftest import extract_database, footer_lines, run_page
 from test_pages import texts_of
 
 from slutaskjut import charts, maps, sentences, tables
@@ -556,7 +556,7 @@ def test_map_page_shows_cells_and_says_what_it_leaves_out(map_database, lang):
     districts = app.dataframe[-1].value
     assert districts.iloc[:, 1].tolist() == ["Fosie", "Oxie", t("map.row_other_districts", lang)]
     assert districts.iloc[:, 0].tolist() == ["4", "3", "2"]  # the explosions, Fosie 1 and Husie 1, hide together
-    footer = [m.value for m in app.markdown if m.value.startswith("- **")]
+    footer = footer_lines(app)
     assert footer and t("extract.incidents", lang) in footer[0]
 
 
@@ -622,8 +622,7 @@ def test_trends_page_shows_periods_and_the_reconciliation(trends_database, lang)
     periods = app.dataframe[-2].value
     months = [f"{year}-{month:02d}" for year in (2017, 2018) for month in range(1, 13)]
     assert set(periods.iloc[:, 0]) == set(periods_as_shown(months, lang))
-    footer = [m.value for m in app.markdown if m.value.startswith("- **")]
-    assert any(t("extract.incidents", lang) in line for line in footer)
+    assert any(t("extract.incidents", lang) in line for line in footer_lines(app))
 
 
 def test_trends_grain_lives_in_the_url(trends_database):

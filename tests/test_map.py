@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 import shipped
-from conftest import extract_database, run_page
+from conftest import extract_database, footer_lines, run_page
 from test_extract_views import MAP_ROWS, decks, incident, incidents, layer_data, point
 from test_map_privacy import scattered_rows
 
@@ -278,10 +278,6 @@ def map_database(tmp_path, monkeypatch):
     monkeypatch.delenv(maps.STYLE_SETTING, raising=False)
 
 
-def footer_lines(app) -> list[str]:
-    return [markdown.plain(m.value) for m in app.markdown if m.value.startswith("- **")]
-
-
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_map_page_draws_the_border_under_the_cells_and_names_its_source(map_database, lang):
     app = run_page("pages/map.py", lang=lang, **{"from": "2016", "to": "2020"})
@@ -291,7 +287,7 @@ def test_map_page_draws_the_border_under_the_cells_and_names_its_source(map_data
     assert [row["polygon"] for row in layer_data(deck, "border")] == border.read(SHIPPED_BORDER).polygons
     assert deck["mapStyle"] == maps.BLANK_STYLE_URL and "http" not in json.dumps(deck)
     source = shipped.tables()["sources"].set_index("source_id").loc[border.SOURCE_ID]
-    assert any(f"**{source['publisher']}**: {source['title']} (" in line for line in footer_lines(app))
+    assert any(f"**{source['publisher']}**: {source['title']} (" in markdown.plain(line) for line in footer_lines(app))
     captions = " ".join(caption.value for caption in app.caption)
     assert t("map.border", lang) in captions and t("map.basemap_blank", lang) in captions
     notices = [t("map.border_error", lang), t("map.style_ignored", lang, setting=maps.STYLE_SETTING)]

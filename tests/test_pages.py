@@ -8,7 +8,7 @@ import json
 import plotly.graph_objects as go
 import pytest
 import shipped
-from conftest import run_page
+from conftest import footer_lines, run_page
 from test_load import rewrite
 
 from slutaskjut import charts, markdown, paths
@@ -39,8 +39,7 @@ def test_page_renders_with_sources(key, lang):
     assert not app.error
     assert app.title[0].value == t(f"{key}.title", lang)
     assert t("footer.sources", lang) in [header.value for header in app.header]
-    source_lines = [m.value for m in app.markdown if m.value.startswith("- **")]
-    assert source_lines, "every page ends with the sources behind it"
+    assert footer_lines(app), "every page ends with the sources behind it"
     links = app.get("page_link")
     assert [link.proto.label for link in links] == [t(f"nav.{page}", lang) for page in PAGES]
 
