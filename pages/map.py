@@ -72,14 +72,13 @@ else:
             )
         if "no_coordinates" in not_shown:
             st.markdown(view.t("map.no_coordinates", count=fmt.count(not_shown["no_coordinates"], view.lang)))
-        with st.expander(view.t("common.table")):
-            view.table(
-                sentences.name_merged_rows(
-                    maps.with_district_names(cells, view.lang, threshold), "district", threshold, view.lang
-                ),
-                ["count", "district", "latitude", "longitude"],
-                "incidents_by_cell",
-            )
+        view.folded_table(
+            sentences.name_merged_rows(
+                maps.with_district_names(cells, view.lang, threshold), "district", threshold, view.lang
+            ),
+            ["count", "district", "latitude", "longitude"],
+            "incidents_by_cell",
+        )
 
         st.header(view.t("map.districts_title"))
         st.markdown(view.t("map.districts_intro", min_count=fmt.count(threshold, view.lang)))

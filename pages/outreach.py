@@ -44,8 +44,7 @@ for (round_id, label), figures in reports.groupby(["round_id", "label"], sort=Fa
     for flag, caption in (("is_lower_bound", "outreach.lower_bound"), ("is_approximate", "outreach.approximate")):
         if figures[flag].any():
             st.caption(view.t(caption))
-    with st.expander(view.t("common.table")):
-        view.table(figures, columns, f"outreach_{round_id}")
+    view.folded_table(figures, columns, f"outreach_{round_id}")
 
 # From the contact extract: only when one is loaded (and then said plainly if it is synthetic).
 if view.extract("interventions") is not None:

@@ -243,8 +243,9 @@ sentence_cards(rows[:NEWEST], "sentences_newest")
 if len(rows) > NEWEST:
     with st.expander(view.t("press.more_sentences", count=fmt.count(len(rows) - NEWEST, view.lang))):
         sentence_cards(rows[NEWEST:], "sentences_more")
-with st.expander(view.t("press.sentences_table")):
-    view.table(key_figures, ["figure", "sentence", "publisher", "source_date"], "key_figures")
+view.folded_table(
+    key_figures, ["figure", "sentence", "publisher", "source_date"], "key_figures", view.t("press.sentences_table")
+)
 
 st.header(view.t("press.downloads"))
 for name, (frame, columns) in downloads.items():

@@ -28,7 +28,7 @@ class Database:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _ensure(data_dir: str, db_path: str, stamp: tuple) -> None:
+def _ensure(data_dir: str, db_path: str, stamp: str) -> None:
     ensure_database(Path(data_dir), Path(db_path))
 
 
@@ -68,7 +68,8 @@ def open_database(lang: str) -> Database:
     """
     data_dir, db_path = paths.data_dir(), paths.database_path()
     try:
-        _ensure(str(data_dir), str(db_path), inputs_stamp(data_dir))
+        # the stamp as one text: Streamlit hashes a tuple item by item, 1.7 ms a run for the files' 83
+        _ensure(str(data_dir), str(db_path), repr(inputs_stamp(data_dir)))
     except (DataError, store.WriteError) as error:
         stale = stale_database_usable(db_path)
         _show_problems(error, lang, stale=stale)

@@ -98,13 +98,18 @@ class Page:
         *,
         sources: Sequence[pd.DataFrame] = (),
     ) -> None:
-        """A chart, its description, PNG and SVG downloads, and its data table beneath.
+        """A chart, its description, PNG and SVG downloads, and its data table beneath (folded, like folded_table).
 
         The images carry the sources of `frame` and of `sources` (other frames the chart draws on)
         and the date the data runs to.
         """
         lines = self.chart_lines([frame, *sources])
-        widgets.chart(figure, description, frame, columns, name, self.lang, lines, self._table_sources(frame, columns))
+        widgets.chart(figure, description, name, self.lang, lines, lambda: self.table(frame, columns, name))
+
+    def folded_table(self, frame: pd.DataFrame, columns: list[str], name: str, label: str | None = None) -> None:
+        """A table under an expander headed `label` (else "Table"), made only once the reader opens it."""
+        label = label or self.t("common.table")
+        widgets.folded(label, f"table_{name}", lambda: self.table(frame, columns, name))
 
     def small_chart(self, figure: go.Figure, description: str, name: str) -> None:
         """A small chart beside a figure, its description as alt text: no downloads, its table is the page's."""

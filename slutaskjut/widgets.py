@@ -8,6 +8,7 @@ CSV, PNG and SVG buttons here take their place.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -49,17 +50,28 @@ def plot(figure: go.Figure, key: str, description: str) -> None:
     )
 
 
+def folded(label: str, key: str, draw: Callable[[], None]) -> None:
+    """An expander headed `label`, whose content `draw` draws only while the reader has it open.
+
+    Streamlit runs what is in a closed expander on every run of the page; a table's texts took a fifth of
+    the Trends page's run. Opening it runs the page once more (`on_change="rerun"`), and it stays open, by
+    `key`, as the reader changes the view.
+    """
+    with st.expander(label, key=key, on_change="rerun") as expander:
+        if expander.open:
+            draw()
+
+
 def chart(
     figure: go.Figure,
     description: str,
-    frame: pd.DataFrame,
-    columns: list[str],
     name: str,
     lang: str,
     lines: tuple[str, str],
-    sources: pd.DataFrame | None,
+    draw_table: Callable[[], None],
 ) -> None:
-    """A chart, its one-line description, PNG and SVG downloads, and its data table beneath.
+    """A chart, its one-line description, PNG and SVG downloads, and its data table beneath, drawn by
+    `draw_table` once the reader opens it (folded).
 
     The images carry the chart's title and `lines`, its source line and date line
     (provenance.chart_lines). They are rendered only when a button is clicked: the button's data
@@ -82,5 +94,4 @@ def chart(
                 icon=":material/image:",
                 help=missing,
             )
-    with st.expander(t("common.table", lang)):
-        table(frame, columns, name, lang, sources)
+    folded(t("common.table", lang), f"table_{name}", draw_table)

@@ -94,23 +94,38 @@ def data_copy(tmp_path) -> Path:
 
 
 def run_page(
-    script: str | None = None, *, user: dict | None = None, secrets: dict | None = None, **params: str
+    script: str | None = None,
+    *,
+    user: dict | None = None,
+    secrets: dict | None = None,
+    open_tables: bool = True,
+    **params: str,
 ) -> AppTest:
-    """Run app.py, switch to `script` (pages/x.py) if given, with URL parameters set.
+    """Run app.py, switch to `script` (pages/x.py) if given, with URL parameters set; with `open_tables`,
+    as a reader who has opened every folded table (widgets.folded) sees it.
 
     `user` is st.user (AppTest's default, a bare e-mail, is no one signed in); `secrets` are the
     secrets (SIGN_IN configures sign-in; without, there are none).
     """
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if user is not None:
-        app.user = user
-    if secrets is not None:
-        app.secrets = secrets
-    for name, value in params.items():
-        app.query_params[name] = value
-    if script:
-        app.switch_page(script)
-    return app.run()
+
+    def session(opened: list[str]) -> AppTest:
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        if user is not None:
+            app.user = user
+        if secrets is not None:
+            app.secrets = secrets
+        for name, value in params.items():
+            app.query_params[name] = value
+        for key in opened:
+            app.session_state[key] = True
+        if script:
+            app.switch_page(script)
+        return app.run()
+
+    app = session([])
+    folded = [expander.key for expander in app.expander if expander.key and expander.key.startswith("table_")]
+    # a new session with them open from its first run: it shows what a first run shows (a notice, say) too
+    return session(folded) if open_tables and folded else app
 
 
 def footer_lines(app: AppTest) -> list[str]:

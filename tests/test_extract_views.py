@@ -627,10 +627,13 @@ def test_trends_page_shows_periods_and_the_reconciliation(trends_database, lang)
 
 def test_trends_grain_lives_in_the_url(trends_database):
     app = run_page("pages/trends.py", lang="en", **{"from": "2017", "to": "2017"})
-    app.radio(key="grain").set_value("quarter").run()
+    app.radio(key="grain").set_value("quarter")
+    app.session_state["table_incidents_by_quarter"] = True  # the quarters' table, opened
+    app.run()
     assert app.query_params["grain"] == "quarter"
     quarters = periods_as_shown(["2017-Q1", "2017-Q2", "2017-Q3", "2017-Q4"], "en")
-    assert set(app.dataframe[-2].value.iloc[:, 0]) == set(quarters)
+    (table,) = next(e for e in app.expander if e.key == "table_incidents_by_quarter").get("dataframe")
+    assert set(table.value.iloc[:, 0]) == set(quarters)
     linked = run_page("pages/trends.py", lang="sv", grain="quarter", **{"from": "2017", "to": "2017"})
     assert linked.radio(key="grain").value == "quarter"
 

@@ -248,3 +248,17 @@ def test_a_filter_change_reads_no_data_file(monkeypatch):
     app = run_page("pages/trends.py", lang="sv", **{"from": "2017", "to": "2019"})
     assert not app.exception
     assert opened == []
+
+
+def test_a_charts_table_is_made_only_once_opened():
+    """Closed, a chart's table is not made on a run (widgets.folded); opened, it is there with its CSV download."""
+    closed = run_page("pages/trends.py", lang="sv", open_tables=False)
+    opened = run_page("pages/trends.py", lang="sv")
+    charts = [chart.proto.id.rsplit("-chart_", 1)[1] for chart in opened.get("plotly_chart")]
+    folded = [expander.key for expander in closed.expander if expander.key]
+    assert folded == [f"table_{name}" for name in charts], "a folded table under each chart"
+    assert not [e for e in closed.expander if e.key in folded and (e.get("dataframe") or e.get("download_button"))]
+    for name in charts:
+        (expander,) = [e for e in opened.expander if e.key == f"table_{name}"]
+        assert len(expander.get("dataframe")) == 1, name
+        assert [b.proto.id.rsplit("-download_", 1)[1] for b in expander.get("download_button")] == [name]

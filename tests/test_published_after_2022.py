@@ -16,6 +16,7 @@ import pytest
 import shipped
 from conftest import run_page
 from test_pages import texts_of
+from test_press_page import sentence_cards
 
 from slutaskjut import charts, fmt, markdown, sentences, tables
 from slutaskjut.i18n import t
@@ -313,7 +314,7 @@ def test_the_press_page_has_the_new_figures_in_sentences_and_downloads():
     app = run_page("pages/press.py", lang="en", **years)
     assert not app.exception
     key_figures = app.dataframe[0].value  # the figure, the sentence in English, its publisher and date
-    sources = [markdown.plain(caption.value).split(" · ", 1) for caption in app.caption if " · " in caption.value]
+    sources = [card["note"].split(" · ", 1) for card in sentence_cards(app)]
     topics = {topic for topic, _ in sources}  # each sentence's line: its topic, source and date
     assert {t(f"press.topic_{topic}", "en") for topic in ("provisional", "sweden", "share")} <= topics
     shares = [source for topic, source in sources if topic == t("press.topic_share", "en")]
