@@ -17,10 +17,10 @@ A script, not a test: it prints plain tables and exits 0 whether the targets are
    (frame.PARTNER_SECTIONS):
    runs the page in AppTest (?lang=sv&from=2016&to=2025) once to warm up, recording every named query and
    its parameters (by wrapping chokepoint._query); then times
-   - cold:     that first run (empty st.cache_data: every query runs);
-   - warm:     the median of N runs with the same URL: every query is a st.cache_data hit, so this is the
+   - cold:     that first run (an empty query cache, chokepoint.py: every query runs);
+   - warm:     the median of N runs with the same URL: every query is a cache hit, so this is the
                page's own work (Streamlit, pandas, plotly, privacy notes) without DuckDB;
-   - uncached: the median of N runs, each after st.cache_data.clear(): every query runs again on the open
+   - uncached: the median of N runs, each after chokepoint.clear(): every query runs again on the open
                connection; this is the figure compared with the queries' time;
    - filter:   the median of N runs with a new year range (from=2017..): a filter change on a warm cache;
    - queries:  the median of N runs of the page's distinct queries alone, with queries.run_query on a fresh
@@ -356,8 +356,8 @@ def run(args, folder: Path, db_path: Path) -> None:
         " target: overhead <= 50 ms)",
     )
     print(
-        "cold: first run, empty st.cache_data. warm: median, every query a st.cache_data hit (no DuckDB).\n"
-        "uncached: median, st.cache_data cleared before each run, so every query runs again (connection open).\n"
+        "cold: first run, an empty query cache. warm: median, every query a cache hit (no DuckDB).\n"
+        "uncached: median, the query cache cleared before each run, so every query runs again (connection open).\n"
         "filter: median, warm cache but a new year range (from=2017, 2018, ...). queries: median of the page's\n"
         "distinct named queries alone (run_query on a fresh read-only connection, no Streamlit, no suppression)."
     )
@@ -401,7 +401,6 @@ def run(args, folder: Path, db_path: Path) -> None:
 
 def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
     import duckdb
-    import streamlit as st
     from streamlit import config as streamlit_config
     from streamlit import logger as streamlit_logger
     from streamlit.runtime.secrets import secrets_singleton
@@ -432,11 +431,11 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
     cached_public, cached_partner = chokepoint._query, chokepoint._query_unsuppressed
 
     def recording_query(db, stamp, name, params, threshold):
-        recorded.append((name, dict(params)))
+        recorded.append((name, chokepoint._bound(params)))
         return cached_public(db, stamp, name, params, threshold)
 
     def recording_unsuppressed(db, stamp, name, params):
-        recorded.append((name, dict(params)))
+        recorded.append((name, chokepoint._bound(params)))
         return cached_partner(db, stamp, name, params)
 
     chokepoint._query, chokepoint._query_unsuppressed = recording_query, recording_unsuppressed
@@ -473,7 +472,7 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
     rows, query_times, query_pages, opens, filter_runs, filter_fingerprints = [], {}, {}, [], 0, 0
     data_folders = [ROOT / "data", *folder.glob("*.parquet")]
     for key, script, is_partner, choice in pages:
-        st.cache_data.clear()
+        chokepoint.clear()
         recorded.clear()
         start = time.perf_counter()
         run_page(script, is_partner, **choice)
@@ -484,7 +483,7 @@ def bench_pages(args, folder: Path, db_path: Path) -> tuple[list[list], dict]:
             run_page(script, is_partner, **choice)
 
         def uncached_run(script=script, is_partner=is_partner, choice=choice):
-            st.cache_data.clear()
+            chokepoint.clear()
             run_page(script, is_partner, **choice)
 
         warm = median_ms(warm_run, args.runs)

@@ -8,38 +8,61 @@ query whose description says `audience = "partners"` runs only for such a page.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
-import streamlit as st
 
 from slutaskjut import privacy
 from slutaskjut.database import Database, connection
 from slutaskjut.queries import queries, run_query
 
+# The results are kept as frames and each reader gets a shallow copy: pandas' copy-on-write keeps the kept frame
+# as it is whatever a page does with its copy, without the pickling and unpickling of st.cache_data on every read
+# (about 1 ms a read, a dozen reads a run). Kept by functools.lru_cache rather than st.cache_resource: Streamlit's
+# cache took 0.25 ms a read (it hashes every argument and inspects the function's signature on each call), this
+# one 0.01 ms; two sessions missing the same result at once may both run its query, which gives the same frame.
+# Keyed by the database file's stamp, and by the threshold, so a change of SLUTASKJUT_MIN_COUNT never serves a
+# frame suppressed with another.
+Params = tuple[tuple[str, object], ...]  # a query's parameters, hashable: lists as tuples
 
-# The results are kept as frames (cache_resource) and each reader gets a shallow copy: pandas' copy-on-write
-# keeps the kept frame as it is whatever a page does with its copy, without the pickling and unpickling of
-# cache_data on every read (about 1 ms a read, a dozen reads a run).
-# Keyed by the threshold, so a change of SLUTASKJUT_MIN_COUNT never serves a frame suppressed with another.
-@st.cache_resource(max_entries=1000, show_spinner=False)
-def _query(db_path: str, db_stamp: str, name: str, params: dict, threshold: int) -> pd.DataFrame:
-    return privacy.protect(name, run_query(connection(db_path, db_stamp), name, **params), threshold)
+
+def _frozen(params: dict) -> Params:
+    return tuple(sorted((name, tuple(value) if isinstance(value, list) else value) for name, value in params.items()))
+
+
+def _bound(params: Params) -> dict:
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in params}
+
+
+@functools.lru_cache(maxsize=1000)
+def _query(db_path: str, db_stamp: str, name: str, params: Params, threshold: int) -> pd.DataFrame:
+    return privacy.protect(name, run_query(connection(db_path, db_stamp), name, **_bound(params)), threshold)
 
 
 # Every year a query can hold: its result over all of them is the one a range's rows are chosen from.
 ALL_YEARS = {"from_year": 0, "to_year": 9999}
 
 
-@st.cache_resource(max_entries=1000, show_spinner=False)
-def _rows_in_range(db_path: str, db_stamp: str, name: str, params: dict, threshold: int) -> pd.DataFrame:
+@functools.lru_cache(maxsize=1000)
+def _rows_in_range(db_path: str, db_stamp: str, name: str, params: Params, threshold: int) -> pd.DataFrame:
     """The rows of a range, chosen from the query's result over all years (range_picks_rows_by)."""
-    column = queries()[name].description["range_picks_rows_by"]
-    every_year = _query(db_path, db_stamp, name, params | ALL_YEARS, threshold)
-    return every_year[every_year[column].between(params["from_year"], params["to_year"])].reset_index(drop=True)
+    column, years = queries()[name].description["range_picks_rows_by"], dict(params)
+    every_year = _query(db_path, db_stamp, name, _frozen(_bound(params) | ALL_YEARS), threshold)
+    return every_year[every_year[column].between(years["from_year"], years["to_year"])].reset_index(drop=True)
 
 
-@st.cache_resource(max_entries=200, show_spinner=False)
-def _query_unsuppressed(db_path: str, db_stamp: str, name: str, params: dict) -> pd.DataFrame:
-    return run_query(connection(db_path, db_stamp), name, **params)
+@functools.lru_cache(maxsize=200)
+def _query_unsuppressed(db_path: str, db_stamp: str, name: str, params: Params) -> pd.DataFrame:
+    return run_query(connection(db_path, db_stamp), name, **_bound(params))
+
+
+_KEPT = (_query, _rows_in_range, _query_unsuppressed)
+
+
+def clear() -> None:
+    """Forget every kept result: bench/benchmark.py times pages with every query run again."""
+    for kept in _KEPT:
+        kept.cache_clear()
 
 
 def for_partners(name: str) -> bool:
@@ -58,9 +81,9 @@ def protected(database: Database, name: str, params: dict, *, partner: bool = Fa
     if for_partners(name) and not partner:
         raise PermissionError(f"query {name} is for partner pages only")
     read = _rows_in_range if "range_picks_rows_by" in queries()[name].description else _query
-    return read(database.path, database.stamp, name, params, privacy.min_count()).copy(deep=False)
+    return read(database.path, database.stamp, name, _frozen(params), privacy.min_count()).copy(deep=False)
 
 
 def unsuppressed(database: Database, name: str, params: dict) -> pd.DataFrame:
     """A named query's result without its [suppress] section: for a page that passed the partner gate only."""
-    return _query_unsuppressed(database.path, database.stamp, name, params).copy(deep=False)
+    return _query_unsuppressed(database.path, database.stamp, name, _frozen(params)).copy(deep=False)
