@@ -12,6 +12,7 @@ data_problem), so the page lists it in the reader's language.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,19 @@ def read(path: Path) -> Border:
     """The border in `path`, checked: one feature, a Polygon or MultiPolygon of closed rings of at least four
     points, each a longitude and latitude inside Sweden, and a source_id. Raises DataError listing every problem.
     Whether the source is in sources.csv the page checks (check_source) with the sources query that puts the
-    source in its footer."""
+    source in its footer.
+
+    Read once while the file's time and size stay the same: the map page asks for it on every run, and a
+    reader's change reads no data file (tests/test_pages.py)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise DataError([Problem.of(path.name, 0, "-", "file_missing")]) from None
+    return _read(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: Path, mtime_ns: int, size: int) -> Border:
     name = path.name
     try:
         collection = json.loads(path.read_text(encoding="utf-8"))

@@ -230,9 +230,10 @@ def test_broken_data_keeps_showing_the_last_valid_data(data_copy, database_path,
     assert {m.label: m.value for m in app.metric}["Skjutningar 2020"] == "20"
 
 
-def test_a_filter_change_reads_no_data_file(monkeypatch):
+@pytest.mark.parametrize("key", list(PAGES))
+def test_a_filter_change_reads_no_data_file(monkeypatch, key):
     """Once the database is built, a page run checks the data files' times and sizes, never their bytes."""
-    run_page("pages/trends.py", lang="sv")
+    run_page(SCRIPTS[key], lang="sv")
     data_dir = str(paths.data_dir())
     opened = []
     real_open = io.open
@@ -245,7 +246,7 @@ def test_a_filter_change_reads_no_data_file(monkeypatch):
     # pathlib's read_bytes and read_text open through io.open, the csv reader through open
     monkeypatch.setattr("builtins.open", counting_open)
     monkeypatch.setattr("io.open", counting_open)
-    app = run_page("pages/trends.py", lang="sv", **{"from": "2017", "to": "2019"})
+    app = run_page(SCRIPTS[key], lang="sv", **{"from": "2017", "to": "2019"})
     assert not app.exception
     assert opened == []
 
