@@ -48,7 +48,13 @@ def _rows_in_range(db_path: str, db_stamp: str, name: str, params: Params, thres
     """The rows of a range, chosen from the query's result over all years (range_picks_rows_by)."""
     column, years = queries()[name].description["range_picks_rows_by"], dict(params)
     every_year = _query(db_path, db_stamp, name, _frozen(_bound(params) | ALL_YEARS), threshold)
-    return every_year[every_year[column].between(years["from_year"], years["to_year"])].reset_index(drop=True)
+    in_range = years_of(every_year[column]).between(years["from_year"], years["to_year"])
+    return every_year[in_range].reset_index(drop=True)
+
+
+def years_of(values: pd.Series) -> pd.Series:
+    """The years a range compares the `range_picks_rows_by` column with: its values, or the year of its dates."""
+    return values.dt.year if pd.api.types.is_datetime64_any_dtype(values) else values
 
 
 @functools.lru_cache(maxsize=200)
@@ -74,8 +80,8 @@ def protected(database: Database, name: str, params: dict, *, partner: bool = Fa
     """A named query's result, cached by its parameters, with counts of people suppressed as its TOML
     declares. A query for partners runs only for a partner page (`partner=True`).
 
-    A query whose years only choose its rows (`range_picks_rows_by`, a column: test_queries.py holds it to
-    that) is cached once over all years, and a range is a choice of those rows: a reader's new range reads
+    A query whose years only choose its rows (`range_picks_rows_by`, a column of years or dates: test_queries.py
+    holds it to that) is cached once over all years, and a range is a choice of those rows: a reader's new range reads
     nothing from the database (a query takes 2-15 ms, most of it DuckDB planning it).
     """
     if for_partners(name) and not partner:

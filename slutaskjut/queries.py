@@ -3,8 +3,9 @@
 The description says what a row is, which tables the query reads, its parameters and caveats, and
 lists the columns it returns in order (`columns`). What each column means lives in the column
 catalogue (slutaskjut/columns.toml), not here; a model (queries/models/), which no page shows, still
-describes its columns itself. `range_picks_rows_by` names the column by which the years of a query's
-range (from_year, to_year) only choose its rows: the pages then read it once for all years (chokepoint.py).
+describes its columns itself. `range_picks_rows_by` names the column (of years, or of dates by their year) by
+which the years of a query's range (from_year, to_year) only choose its rows: the pages then read it once for
+all years (chokepoint.py).
 """
 
 from __future__ import annotations
