@@ -21,18 +21,24 @@ HOSTILE = [
 ]
 
 
-def copy_app(text: str) -> AppTest:
-    """A script with one copy button, its text from the URL (as an outside value would come)."""
+def copy_app(text: str, kind: str = "button") -> AppTest:
+    """A script with one copy button (`kind` "button") or a card of the text with it as its note ("cards"), the
+    text from the URL (as an outside value would come)."""
 
     def script():
         import streamlit as st
 
-        from slutaskjut.clipboard import copy_button
+        from slutaskjut.clipboard import copy_button, copy_cards
 
-        copy_button(st.query_params["text"], "Kopiera", "copy_test", done_label="Kopierat")
+        text = st.query_params["text"]
+        if st.query_params["kind"] == "cards":
+            copy_cards([(text, text)], "Kopiera", "cards_test", done_label="Kopierat")
+        else:
+            copy_button(text, "Kopiera", "copy_test", done_label="Kopierat")
 
     app = AppTest.from_function(script)
     app.query_params["text"] = text
+    app.query_params["kind"] = kind
     return app.run()
 
 
@@ -49,24 +55,9 @@ def test_the_text_reaches_the_browser_as_json_data_only(text):
     )
 
 
-def cards_app(text: str) -> AppTest:
-    """A script with cards of a text and a note, both from the URL."""
-
-    def script():
-        import streamlit as st
-
-        from slutaskjut.clipboard import copy_cards
-
-        copy_cards([(st.query_params["text"], st.query_params["text"])], "Kopiera", "cards_test", done_label="Kopierat")
-
-    app = AppTest.from_function(script)
-    app.query_params["text"] = text
-    return app.run()
-
-
 @pytest.mark.parametrize("text", HOSTILE)
 def test_the_cards_texts_reach_the_browser_as_json_data_only(text):
-    app = cards_app(text)
+    app = copy_app(text, "cards")
     assert not app.exception
     (cards,) = app.get("bidi_component")
     assert json.loads(cards.proto.json) == {
