@@ -190,10 +190,5 @@ def copy_button(text: str, label: str, key: str, *, done_label: str) -> None:
 def copy_cards(cards: list[tuple[str, str]], label: str, key: str, *, done_label: str) -> None:
     """A card for each (text, note) of `cards`, in order: the text, and under it a button like copy_button's
     that copies the text, with the note beside it. The note is a catalogue text (Markdown), shown as it reads."""
-    labels = payload("", label, done_label)
-    data = {
-        "label": labels["label"],
-        "done": labels["done"],
-        "cards": [{"text": str(text), "note": markdown.plain(note)} for text, note in cards],
-    }
-    _cards(key=key, data=data)
+    cards = [{"text": str(text), "note": markdown.plain(note)} for text, note in cards]
+    _cards(key=key, data={"label": markdown.plain(label), "done": markdown.plain(done_label), "cards": cards})

@@ -104,7 +104,8 @@ class Page:
         and the date the data runs to.
         """
         lines = self.chart_lines([frame, *sources])
-        widgets.chart(figure, description, name, self.lang, lines, lambda: self.table(frame, columns, name))
+        widgets.chart(figure, description, name, self.lang, lines)
+        self.folded_table(frame, columns, name)
 
     def folded_table(self, frame: pd.DataFrame, columns: list[str], name: str, label: str | None = None) -> None:
         """A table under an expander headed `label` (else "Table"), made only once the reader opens it."""

@@ -1,4 +1,5 @@
-"""The shared widgets: a table with its CSV download, and a chart with its description, images and table.
+"""The shared widgets: a table with its CSV download, an expander drawn only once opened (a table under it), and
+a chart with its description and images.
 
 Streamlit's and plotly's own toolbars are not offered (plotly's modebar is off here, the dataframe's
 toolbar is hidden by style.css): they speak English, and plotly's images lack the source line. The
@@ -68,10 +69,8 @@ def chart(
     name: str,
     lang: str,
     lines: tuple[str, str],
-    draw_table: Callable[[], None],
 ) -> None:
-    """A chart, its one-line description, PNG and SVG downloads, and its data table beneath, drawn by
-    `draw_table` once the reader opens it (folded).
+    """A chart, its one-line description, and PNG and SVG downloads (its table goes beneath: frame.Page.chart).
 
     The images carry the chart's title and `lines`, its source line and date line
     (provenance.chart_lines). They are rendered only when a button is clicked: the button's data
@@ -94,4 +93,3 @@ def chart(
                 icon=":material/image:",
                 help=missing,
             )
-    folded(t("common.table", lang), f"table_{name}", draw_table)
